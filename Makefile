@@ -1,0 +1,49 @@
+# Two commands do everything on a fresh machine: `make tutor` and `make test`.
+# Each sets up what is missing (a virtual environment in .venv, the pinned torch
+# first, then the project, then the model weights) and is a quick check the second time.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The CPU build of torch 2.13.0; override for a GPU build, e.g.
+#   make tutor TORCH_SPEC=torch==2.13.0 TORCH_INDEX=--index-url=https://download.pytorch.org/whl/cu128
+TORCH_SPEC  ?= torch==2.13.0
+TORCH_INDEX ?=
+STAMP  := $(VENV)/.installed
+
+.PHONY: tutor test test-fast lint models bench train clean
+
+tutor: models
+	$(BIN)/tutor
+
+test: models
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not real"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $(STAMP)
+
+# `tutor models fetch` only downloads what is missing, so this is cheap to repeat.
+models: $(STAMP)
+	$(BIN)/tutor models fetch --quiet
+
+bench: models
+	$(BIN)/python bench/run_bench.py
+
+train: $(STAMP)
+	$(BIN)/python -m train.dates
+
+clean:
+	rm -rf $(VENV)

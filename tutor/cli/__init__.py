@@ -1,0 +1,30 @@
+"""The `tutor` command: no subcommand opens the course; subcommands print the engine's answers.
+
+Each command group lives in its own module and registers itself on `main`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Where progress is stored.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None) -> None:
+    """llm-tutor: learn how transformer language models work, on real models."""
+    if data_dir:
+        os.environ["TUTOR_DATA_DIR"] = data_dir
+    if ctx.invoked_subcommand is None:
+        from tutor.cli.course_cmds import run_tutor
+
+        run_tutor()
+
+
+from tutor.cli import course_cmds, engine_cmds, models_cmd, translate_cmd  # noqa: E402
+
+for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd):
+    for _command in getattr(_module, "COMMANDS", []):
+        main.add_command(_command)

@@ -1,0 +1,39 @@
+"""Shared helpers for subcommands: JSON output and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    click.echo(f"tutor: {message}", err=True)
+    sys.exit(status)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def engine_errors(func: F) -> F:
+    """Turn the engine's user-facing errors into one line and exit status 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from tutor.engine.errors import EngineError
+
+        try:
+            return func(*args, **kwargs)
+        except EngineError as err:
+            fail(str(err))
+        except KeyboardInterrupt:
+            fail("interrupted", status=130)
+
+    return wrapper  # type: ignore[return-value]

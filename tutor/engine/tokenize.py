@@ -1,0 +1,85 @@
+"""Tokenization as a learner should see it: ids, visible pieces, character spans, specials."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from tutor.engine.types import Token, Tokenization
+
+SPACE_MARK = "␣"
+NEWLINE_MARK = "↵"
+TAB_MARK = "⇥"
+
+
+@lru_cache(maxsize=1)
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's byte-to-printable-character table, inverted (what byte-level BPE pieces use)."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(
+        range(ord("®"), ord("ÿ") + 1)
+    )
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(bs, cs, strict=True)}
+
+
+def is_byte_level(tokenizer: Any) -> bool:
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    decoder = getattr(backend, "decoder", None)
+    return decoder is not None and "ByteLevel" in repr(decoder)
+
+
+def _visible(text: str) -> str:
+    return text.replace(" ", SPACE_MARK).replace("\n", NEWLINE_MARK).replace("\t", TAB_MARK)
+
+
+def display_piece(raw: str, byte_level: bool) -> str:
+    """The piece with its whitespace made visible; bytes that are not whole characters in hex."""
+    if byte_level:
+        table = _byte_decoder()
+        if all(ch in table for ch in raw):
+            data = bytes(table[ch] for ch in raw)
+            try:
+                return _visible(data.decode("utf-8"))
+            except UnicodeDecodeError:
+                return "".join(f"<{b:02X}>" for b in data)
+        return _visible(raw)
+    return _visible(raw.replace("▁", " "))
+
+
+def token_text(tokenizer: Any, token_id: int) -> str:
+    """How one id should be shown to a learner."""
+    raw = tokenizer.convert_ids_to_tokens(int(token_id))
+    if raw is None:
+        return f"<{token_id}>"
+    if int(token_id) in set(tokenizer.all_special_ids):
+        return raw
+    return display_piece(raw, is_byte_level(tokenizer))
+
+
+def tokenize(model_name: str, tokenizer: Any, text: str, context_length: int,
+             add_special_tokens: bool = True) -> Tokenization:
+    enc = tokenizer(text, return_offsets_mapping=True, add_special_tokens=add_special_tokens)
+    ids: list[int] = list(enc["input_ids"])
+    offsets = list(enc["offset_mapping"])
+    raws = tokenizer.convert_ids_to_tokens(ids)
+    specials = set(tokenizer.all_special_ids)
+    byte_level = is_byte_level(tokenizer)
+    tokens = []
+    for tid, (start, end), raw in zip(ids, offsets, raws, strict=True):
+        special = tid in specials
+        shown = raw if special else display_piece(raw, byte_level)
+        tokens.append(Token(id=int(tid), text=shown, start=int(start), end=int(end),
+                            special=special, raw=raw))
+    notice = None
+    if len(tokens) > context_length:
+        notice = (f"{len(tokens)} tokens: more than the model's context window of "
+                  f"{context_length}; a prompt this long is cut from the left before the model "
+                  "sees it")
+    return Tokenization(model=model_name, text=text, tokens=tokens,
+                        truncated=False, notice=notice)
