@@ -1,0 +1,376 @@
+"""Read lesson files into validated `Lesson`s, or into errors that point at file:line:col.
+
+ruamel.yaml's round-trip loader keeps the position of every key and item, rejects duplicate
+keys and reads YAML 1.2 (so `no` stays a string). The tree becomes plain Python values plus
+an index from field path to position; pydantic and `validate` report field paths, which the
+index turns back into lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from tutor.course import schema
+from tutor.course.schema import Lesson
+from tutor.course.validate import Loc, duplicate_step_ids, lesson_problems, step_problems
+
+Position = tuple[int, int]  # 1-based line and column
+_ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
+_TAGS = ("kind", "type")  # the discriminators pydantic adds to error locations
+_STEP: TypeAdapter[schema.AnyStep] = TypeAdapter(schema.Step)
+
+
+@dataclass(frozen=True, slots=True)
+class LessonError:
+    path: Path
+    line: int
+    col: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}:{self.col}: {self.field}: {self.message}"
+
+
+@dataclass(slots=True)
+class LessonEntry:
+    """One lesson file: its lesson when valid, else its errors (the map shows it as broken)."""
+
+    path: Path
+    id: str
+    title: str
+    order: int | None
+    lesson: Lesson | None = None
+    errors: list[LessonError] = field(default_factory=list)
+    id_position: Position = (1, 1)
+
+    @property
+    def ok(self) -> bool:
+        return self.lesson is not None and not self.errors
+
+
+@dataclass(slots=True)
+class Course:
+    entries: list[LessonEntry]
+    errors: list[LessonError] = field(default_factory=list)  # problems with no lesson of their own
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [e.lesson for e in self.entries if e.ok and e.lesson is not None]
+
+    @property
+    def all_errors(self) -> list[LessonError]:
+        return self.errors + [err for e in self.entries for err in e.errors]
+
+    def entry(self, lesson_id: str) -> LessonEntry | None:
+        return next((e for e in self.entries if e.id == lesson_id), None)
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        entry = self.entry(lesson_id)
+        return entry.lesson if entry is not None and entry.ok else None
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# -- YAML to plain values with positions ---------------------------------------------------
+def _plain(node: Any, loc: Loc, index: dict[Loc, Position]) -> Any:
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key, value in node.items():
+            line, col = node.lc.key(key)
+            index[loc + (key,)] = (line + 1, col + 1)
+            out[key if isinstance(key, str | int) else str(key)] = _plain(value, loc + (key,), index)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, value in enumerate(node):
+            line, col = node.lc.item(i)
+            index[loc + (i,)] = (line + 1, col + 1)
+            items.append(_plain(value, loc + (i,), index))
+        return items
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _parse(path: Path) -> tuple[Any, dict[Loc, Position]] | LessonError:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return LessonError(path, 1, 1, "(file)", f"cannot read: {err}")
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = " ".join(str(err.problem or err.context or "invalid YAML").split())
+        return LessonError(path, line, col, "(yaml)", problem)
+    except Exception as err:  # ruamel raises a few unmarked errors (bad tags, encodings)
+        return LessonError(path, 1, 1, "(yaml)", " ".join(str(err).split()))
+    index: dict[Loc, Position] = {(): (1, 1)}
+    if isinstance(tree, CommentedMap):
+        index[()] = (tree.lc.line + 1, tree.lc.col + 1)
+    return _plain(tree, (), index), index
+
+
+# -- error locations -------------------------------------------------------------------------
+def _resolve(tree: Any, loc: Sequence[Any], index: dict[Loc, Position]) -> tuple[Loc, Position]:
+    """Drop pydantic's discriminator tags from `loc`; find the deepest position that exists."""
+    clean: list[str | int] = []
+    node = tree
+    position = index.get((), (1, 1))
+    exists = True
+    for part in loc:
+        if exists and isinstance(node, dict):
+            if part in node:
+                clean.append(part)
+                node = node[part]
+                position = index.get(tuple(clean), position)
+                continue
+            if any(node.get(tag) == part for tag in _TAGS):
+                continue
+        elif exists and isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            clean.append(part)
+            node = node[part]
+            position = index.get(tuple(clean), position)
+            continue
+        if isinstance(part, str) and (part.startswith("function-") or part.startswith("[")):
+            continue
+        clean.append(part)
+        exists = False  # a missing key: stay on the parent's line
+    return tuple(clean), position
+
+
+def field_path(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(lesson)"
+
+
+def _model_at(tree: Any, loc: Loc) -> type[BaseModel] | None:
+    """Which model describes the mapping at `loc`, to list its fields for an unknown key."""
+    model: type[BaseModel] | None = schema.Lesson
+    node = tree
+    for part in loc:
+        node = node[part] if isinstance(node, dict | list) else None
+        if model is schema.Lesson and part == "references":
+            model = None
+        elif model is None and isinstance(part, int) and loc[0] == "references":
+            model = schema.Reference
+        elif model is schema.Lesson and part == "steps":
+            model = None
+        elif model is None and isinstance(part, int) and loc[0] == "steps" and isinstance(node, dict):
+            model = _step_model(node)
+        elif model in (schema.SingleQuiz, schema.MultipleQuiz) and part == "choices":
+            model = None
+        elif model is None and isinstance(part, int) and "choices" in loc:
+            model = schema.Choice
+        elif model is schema.ShortQuiz and part == "answer":
+            model = schema.ShortAnswer
+        elif model is schema.TaskStep and part == "check":
+            model = None
+        elif model is None and isinstance(part, int) and "check" in loc:
+            model = schema.Rule
+        else:
+            return None
+    return model
+
+
+def _step_model(node: dict[str, Any]) -> type[BaseModel] | None:
+    kinds: dict[str, type[BaseModel]] = {
+        "read": schema.ReadStep, "panel": schema.PanelStep, "task": schema.TaskStep,
+    }
+    if node.get("kind") == "quiz":
+        quizzes: dict[str, type[BaseModel]] = {
+            "single": schema.SingleQuiz, "multiple": schema.MultipleQuiz, "short": schema.ShortQuiz,
+        }
+        return quizzes.get(node.get("type"))  # type: ignore[arg-type]
+    return kinds.get(node.get("kind"))  # type: ignore[arg-type]
+
+
+_TYPE_WORDS = {
+    "string_type": "a string", "int_type": "an integer", "float_type": "a number",
+    "bool_type": "true or false", "list_type": "a list", "dict_type": "a mapping",
+    "model_type": "a mapping of fields", "model_attributes_type": "a mapping of fields",
+    "int_from_float": "a whole number",
+}
+_PATTERN_WORDS = {
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": "must be lowercase letters and digits joined by dashes, "
+                                 "like `attention-heads`",
+    r"^\S+$": "must be one word with no spaces",
+    r"^https?://\S+$": "must be an http(s) link",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", dict: "a mapping"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _message(err: Any, tree: Any, clean: Loc) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if kind == "missing":
+        return "missing required field"
+    if kind == "extra_forbidden":
+        model = _model_at(tree, clean[:-1])
+        allowed = f"; allowed here: {', '.join(model.model_fields)}" if model else ""
+        return f"unknown field (a typo?){allowed}"
+    if kind == "union_tag_invalid":
+        return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}'; "
+                f"expected one of: {ctx.get('expected_tags', '').replace(chr(39), '')}")
+    if kind == "union_tag_not_found":
+        what = str(ctx.get("discriminator", "kind")).strip("'")
+        expected = schema.STEP_KINDS if what == "kind" else schema.QUIZ_TYPES
+        return f"missing `{what}` (one of: {', '.join(expected)})"
+    if kind in _TYPE_WORDS:
+        if value is None:
+            return "must not be empty"
+        return f"must be {_TYPE_WORDS[kind]}, not {_describe(value)}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_WORDS.get(ctx.get("pattern", ""), f"must match {ctx.get('pattern')}")
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s), not {ctx.get('actual_length')}"
+    if kind == "too_long":
+        return f"allows at most {ctx.get('max_length')} items, not {ctx.get('actual_length')}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {ctx.get('ge', ctx.get('gt'))}, not {value!r}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {ctx.get('le', ctx.get('lt'))}, not {value!r}"
+    if kind == "literal_error":
+        return f"must be one of: {ctx.get('expected', '').replace(chr(39), '')}; not {value!r}"
+    msg = str(err.get("msg", "invalid value"))
+    msg = msg.removeprefix("Value error, ")
+    return msg[:1].lower() + msg[1:]
+
+
+# -- loading -------------------------------------------------------------------------------
+def _order_from_name(path: Path) -> int | None:
+    match = _ORDER_PREFIX.match(path.name)
+    return int(match.group(1)) if match else None
+
+
+def load_lesson(path: Path) -> LessonEntry:
+    path = Path(path)
+    entry = LessonEntry(path=path, id=path.stem, title=path.stem, order=_order_from_name(path))
+    parsed = _parse(path)
+    if isinstance(parsed, LessonError):
+        entry.errors.append(parsed)
+        return entry
+    tree, index = parsed
+    if tree is None:
+        entry.errors.append(LessonError(path, 1, 1, "(file)", "the lesson file is empty"))
+        return entry
+    if not isinstance(tree, dict):
+        entry.errors.append(LessonError(path, 1, 1, "(file)",
+                                        "a lesson file must be a mapping of fields (id, title, ...)"))
+        return entry
+    if isinstance(tree.get("id"), str):
+        entry.id = tree["id"]
+        entry.id_position = index.get(("id",), (1, 1))
+    if isinstance(tree.get("title"), str):
+        entry.title = tree["title"]
+    if isinstance(tree.get("order"), int) and not isinstance(tree.get("order"), bool):
+        entry.order = tree["order"]
+
+    def add(loc: Sequence[Any], message: str) -> None:
+        clean, (line, col) = _resolve(tree, loc, index)
+        entry.errors.append(LessonError(path, line, col, field_path(clean), message))
+
+    try:
+        lesson = Lesson.model_validate(tree)
+    except ValidationError as err:
+        for e in err.errors(include_url=False):
+            loc = tuple(e["loc"])
+            if e["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc += (str((e.get("ctx") or {}).get("discriminator", "kind")).strip("'"),)
+            clean, _ = _resolve(tree, loc, index)
+            add(loc, _message(e, tree, clean))
+        # the checks beyond structure still run on every step that is valid on its own,
+        # so an author sees all the errors of a file at once
+        steps = tree.get("steps")
+        if isinstance(steps, list):
+            for loc, message in duplicate_step_ids([s.get("id") for s in steps
+                                                    if isinstance(s, dict)]):
+                add(loc, message)
+            for i, raw in enumerate(steps):
+                try:
+                    step = _STEP.validate_python(raw)
+                except ValidationError:
+                    continue
+                for loc, message in step_problems(step, i):
+                    add(loc, message)
+        entry.errors.sort(key=lambda e: (e.line, e.col))
+        return entry
+    for loc, message in lesson_problems(lesson):
+        add(loc, message)
+    if entry.order is None:
+        add((), "no order: name the file with a number prefix (`05-attention.yaml`) "
+                "or set `order:`")
+    entry.errors.sort(key=lambda e: (e.line, e.col))
+    if not entry.errors:
+        entry.lesson = lesson
+    return entry
+
+
+def lesson_files(paths: Iterable[Path]) -> list[Path]:
+    """The lesson files named by `paths`: files as given, directories' *.yaml/*.yml."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir()
+                                if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def load_course(paths: Iterable[Path] | Path) -> Course:
+    """Every lesson under `paths` in course order; a broken file never stops the others."""
+    if isinstance(paths, Path | str):
+        paths = [Path(paths)]
+    entries = [load_lesson(p) for p in lesson_files(paths)]
+    seen: dict[str, LessonEntry] = {}
+    for entry in entries:
+        first = seen.get(entry.id)
+        if first is None:
+            seen[entry.id] = entry
+            continue
+        line, col = entry.id_position
+        entry.errors.append(LessonError(
+            entry.path, line, col, "id",
+            f"duplicate lesson id '{entry.id}' (also in {display_path(first.path)}:"
+            f"{first.id_position[0]})"))
+        entry.lesson = None
+    entries.sort(key=lambda e: (e.order if e.order is not None else 10**9, e.path.name))
+    return Course(entries)

@@ -1,0 +1,133 @@
+"""Task check rules: whether a rule fits a panel's result fields, and whether a result passes."""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tutor.course.schema import Rule
+
+ORDERING: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _types(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def fits(value: Any, kind: type | tuple[type, ...]) -> bool:
+    """isinstance, except that a bool is not a number (YAML `true` is no count)."""
+    kinds = _types(kind)
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, int) and float in kinds:
+        return True
+    return isinstance(value, kinds)
+
+
+def type_name(kind: type | tuple[type, ...]) -> str:
+    kinds = _types(kind)
+    if set(kinds) == {int, float}:
+        return "number"
+    names = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def a_type(kind: type | tuple[type, ...]) -> str:
+    name = type_name(kind)
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def rule_problem(rule: Rule, field_type: type | tuple[type, ...]) -> tuple[str, str] | None:
+    """Why a rule cannot apply to a result field of this type: (rule key, message), or None."""
+    kinds = _types(field_type)
+    op, value = rule.op, rule.value
+    if op in ("==", "!="):
+        if not fits(value, field_type):
+            return "value", f"`{rule.field}` is {a_type(field_type)}; {value!r} can never equal it"
+    elif op in ORDERING:
+        if not all(k in (int, float) for k in kinds):
+            return "op", f"`{op}` compares numbers but `{rule.field}` is {a_type(field_type)}"
+        if not _is_number(value):
+            return "value", f"`{op}` needs a number, not {value!r}"
+    elif op in ("contains", "not_contains"):
+        if list in kinds:
+            if isinstance(value, list):
+                return "value", f"`{op}` on a list takes one item, not a list"
+        elif str in kinds:
+            if not isinstance(value, str):
+                return "value", f"`{op}` on the string `{rule.field}` needs a string value"
+        else:
+            return "op", f"`{op}` needs a list or string field; `{rule.field}` is {a_type(field_type)}"
+    elif op == "matches":
+        if str not in kinds:
+            return "op", f"`matches` needs a string field; `{rule.field}` is {a_type(field_type)}"
+        if not isinstance(value, str):
+            return "value", "`matches` needs a regular expression string"
+        try:
+            re.compile(value)
+        except re.error as err:
+            return "value", f"invalid regular expression: {err}"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    rule: Rule
+    passed: bool
+    actual: Any
+
+    def describe(self) -> str:
+        """A learner-facing line: what the rule asks and what the panel has now."""
+        want = f"{self.rule.field} {self.rule.op.replace('_', ' ')} {self.rule.value!r}"
+        mark = "✓" if self.passed else "✗"
+        return f"{mark} {want} (now: {self.actual!r})"
+
+
+_MISSING = object()
+
+
+def holds(rule: Rule, result: dict[str, Any]) -> tuple[bool, Any]:
+    """Whether one rule holds on a result; a missing field or mismatched type never holds."""
+    actual = result.get(rule.field, _MISSING)
+    if actual is _MISSING:
+        return False, None
+    op, value = rule.op, rule.value
+    try:
+        if op == "==":
+            return actual == value, actual
+        if op == "!=":
+            return actual != value, actual
+        if op in ORDERING:
+            return _is_number(actual) and ORDERING[op](actual, value), actual
+        if op in ("contains", "not_contains"):
+            inside = value in actual if isinstance(actual, list | str) else False
+            return inside == (op == "contains"), actual
+        if op == "matches":
+            return isinstance(actual, str) and re.search(str(value), actual) is not None, actual
+    except (TypeError, re.error):
+        return False, actual
+    return False, actual
+
+
+def evaluate(rules: Iterable[Rule], result: dict[str, Any]) -> list[Outcome]:
+    outcomes = []
+    for rule in rules:
+        passed, actual = holds(rule, result)
+        outcomes.append(Outcome(rule, passed, actual))
+    return outcomes
+
+
+def all_pass(outcomes: list[Outcome]) -> bool:
+    return bool(outcomes) and all(o.passed for o in outcomes)

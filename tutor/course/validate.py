@@ -1,0 +1,135 @@
+"""Checks on a structurally valid lesson that span fields or need the panel table.
+
+Each problem is (location, message), the location a path into the lesson's YAML
+(`("steps", 3, "choices")`) so the loader can point at the exact line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tutor.course.panels import PANELS
+from tutor.course.rules import a_type, fits, rule_problem
+from tutor.course.schema import (
+    AnyStep,
+    Lesson,
+    MultipleQuiz,
+    PanelStep,
+    ShortQuiz,
+    SingleQuiz,
+    TaskStep,
+)
+
+Loc = tuple[str | int, ...]
+Problem = tuple[Loc, str]
+
+
+def lesson_problems(lesson: Lesson) -> list[Problem]:
+    problems = duplicate_step_ids([step.id for step in lesson.steps])
+    for i, step in enumerate(lesson.steps):
+        problems.extend(step_problems(step, i))
+    return problems
+
+
+def duplicate_step_ids(ids: list[Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, step_id in enumerate(ids):
+        if not isinstance(step_id, str):
+            continue
+        if step_id in seen:
+            problems.append((("steps", i, "id"),
+                             f"duplicate step id '{step_id}' (steps[{seen[step_id]}] has it too)"))
+        else:
+            seen[step_id] = i
+    return problems
+
+
+def step_problems(step: AnyStep, i: int) -> list[Problem]:
+    here: Loc = ("steps", i)
+    if isinstance(step, SingleQuiz | MultipleQuiz):
+        return list(_choice_problems(step, here))
+    if isinstance(step, ShortQuiz):
+        return list(_short_problems(step, here))
+    if isinstance(step, PanelStep | TaskStep):
+        return list(_panel_problems(step, here))
+    return []
+
+
+def _choice_problems(quiz: SingleQuiz | MultipleQuiz, here: Loc) -> Iterator[Problem]:
+    kind = "single-choice" if isinstance(quiz, SingleQuiz) else "multiple-choice"
+    if not 2 <= len(quiz.choices) <= 8:
+        yield here + ("choices",), f"a {kind} quiz needs 2 to 8 choices, not {len(quiz.choices)}"
+    ids: dict[str, int] = {}
+    for j, choice in enumerate(quiz.choices):
+        if choice.id in ids:
+            yield (here + ("choices", j, "id"),
+                   f"duplicate choice id '{choice.id}' (choices[{ids[choice.id]}] has it too)")
+        else:
+            ids[choice.id] = j
+    flagged = [c.id for c in quiz.choices if c.correct]
+    if quiz.answer is not None:
+        listed = [quiz.answer] if isinstance(quiz.answer, str) else list(quiz.answer)
+        for k, answer in enumerate(listed):
+            if answer not in ids:
+                loc = here + (("answer",) if isinstance(quiz.answer, str) else ("answer", k))
+                yield loc, f"answer '{answer}' refers to no choice (choices: {', '.join(ids)})"
+        if flagged:
+            yield (here + ("answer",),
+                   "give the correct choices either with `answer` or with `correct: true`, not both")
+        if isinstance(quiz, MultipleQuiz) and not listed:
+            yield here + ("answer",), "a multiple-choice quiz needs at least one correct choice"
+        return
+    if isinstance(quiz, SingleQuiz) and len(flagged) != 1:
+        yield (here + ("choices",),
+               f"a single-choice quiz needs exactly one correct choice, not {len(flagged)}")
+    if isinstance(quiz, MultipleQuiz) and not flagged:
+        yield here + ("choices",), "a multiple-choice quiz needs at least one correct choice"
+
+
+def _short_problems(quiz: ShortQuiz, here: Loc) -> Iterator[Problem]:
+    answer = quiz.answer
+    if (answer.text is None) == (answer.number is None):
+        yield here + ("answer",), "a short answer needs exactly one of `text` or `number`"
+    if answer.text is not None and not answer.text:
+        yield here + ("answer", "text"), "list at least one accepted answer"
+    if answer.tolerance and answer.number is None:
+        yield here + ("answer", "tolerance"), "`tolerance` only applies to a `number` answer"
+    if quiz.explanation is None:
+        yield here, "a short-answer quiz needs an `explanation` (shown after answering)"
+
+
+def _panel_problems(step: PanelStep | TaskStep, here: Loc) -> Iterator[Problem]:
+    spec = PANELS.get(step.panel)
+    if spec is None:
+        yield (here + ("panel",),
+               f"unknown panel '{step.panel}'; known panels: {', '.join(sorted(PANELS))}")
+        return
+    for name, value in step.inputs.items():
+        kind = spec.inputs.get(name)
+        if kind is None:
+            yield (here + ("inputs", name),
+                   f"panel '{spec.id}' has no input '{name}'; it takes: {', '.join(spec.inputs)}")
+        elif not fits(value, kind):
+            yield (here + ("inputs", name),
+                   f"input '{name}' of panel '{spec.id}' must be {a_type(kind)}, "
+                   f"not {_value_type(value)}")
+    if isinstance(step, TaskStep):
+        for k, rule in enumerate(step.check):
+            at = here + ("check", k)
+            kind = spec.results.get(rule.field)
+            if kind is None:
+                yield (at + ("field",),
+                       f"panel '{spec.id}' has no result field '{rule.field}'; "
+                       f"it has: {', '.join(spec.results)}")
+                continue
+            problem = rule_problem(rule, kind)
+            if problem is not None:
+                yield at + (problem[0],), problem[1]
+
+
+def _value_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", dict: "a mapping", type(None): "empty (null)"}
+    return names.get(type(value), type(value).__name__)
