@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from tutor.cli.output import fail
+from tutor.cli.output import fail, print_json
 
 
 def run_tutor() -> None:
@@ -40,4 +41,58 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
     click.echo(f"ok: {len(files)} lesson file(s), no errors", err=True)
 
 
-COMMANDS: list[click.Command] = [check_cmd]
+def _course_and_store() -> tuple[Any, Any]:
+    from tutor.course.loader import load_course
+    from tutor.course.progress import ProgressStore
+    from tutor.paths import lessons_dir
+
+    store = ProgressStore.open()
+    for notice in store.notices:
+        click.echo(f"tutor: {notice}", err=True)
+    directory = lessons_dir()
+    course = load_course(directory) if directory.is_dir() else load_course([])
+    return course, store
+
+
+@click.command("progress")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def progress_cmd(as_json: bool) -> None:
+    """Show the learner's progress through the course."""
+    from tutor.course.summary import course_summary
+
+    course, store = _course_and_store()
+    try:
+        summary = course_summary(course, store.all())
+    finally:
+        store.close()
+    if as_json:
+        print_json(summary)
+        return
+    for row in summary["lessons"]:
+        score = f"quiz {row['score']}/{row['quizzes']}" if row["quizzes"] else ""
+        where = f"step {row['step'] + 1}/{row['steps']}" if row["status"] == "in progress" else ""
+        click.echo(f"{row['id']:<28} {row['status']:<12} {where:<12} {score}".rstrip())
+    done, total = summary["done"], summary["total"]
+    click.echo(f"{done}/{total} lessons done")
+
+
+@click.command("reset")
+@click.argument("lesson", required=False)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def reset_cmd(lesson: str | None, yes: bool) -> None:
+    """Clear the progress of one LESSON (by id), or of the whole course."""
+    course, store = _course_and_store()
+    try:
+        if lesson is not None and course.entry(lesson) is None and lesson not in store.all():
+            fail(f"no lesson '{lesson}' in the course or in the saved progress")
+        what = f"progress of lesson '{lesson}'" if lesson else "ALL course progress"
+        if not yes and not click.confirm(f"Clear the {what}?", default=False):
+            click.echo("nothing changed")
+            return
+        store.reset(lesson)
+        click.echo(f"cleared the {what}")
+    finally:
+        store.close()
+
+
+COMMANDS: list[click.Command] = [check_cmd, progress_cmd, reset_cmd]

@@ -1,0 +1,324 @@
+"""The learner's progress in SQLite: every action committed when it happens.
+
+Keyed by stable lesson and step ids, so editing a lesson never breaks saved progress.
+WAL mode lets two tutors read while one writes; every write is one short `BEGIN IMMEDIATE`
+transaction with a busy timeout, so two tutors writing at once queue instead of failing,
+and counters are updated in SQL (never read-modify-write in Python) so no write is lost.
+A store that cannot be read (corrupt, or from a newer tutor) is moved aside with a notice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tutor import paths
+
+DB_NAME = "progress.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+
+# Append only: migration N takes a store at user_version N to N + 1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE lessons (
+        lesson_id    TEXT PRIMARY KEY,
+        step_id      TEXT,
+        step_index   INTEGER NOT NULL DEFAULT 0,
+        opened_at    REAL NOT NULL,
+        updated_at   REAL NOT NULL,
+        completed_at REAL
+    );
+    CREATE TABLE answers (
+        lesson_id     TEXT NOT NULL,
+        step_id       TEXT NOT NULL,
+        answer        TEXT NOT NULL,          -- JSON: a choice id, a list of ids, or text
+        correct       INTEGER NOT NULL,
+        first_correct INTEGER NOT NULL,       -- the score counts first attempts
+        attempts      INTEGER NOT NULL DEFAULT 1,
+        answered_at   REAL NOT NULL,
+        PRIMARY KEY (lesson_id, step_id)
+    );
+    CREATE TABLE steps_done (
+        lesson_id TEXT NOT NULL,
+        step_id   TEXT NOT NULL,
+        done_at   REAL NOT NULL,
+        PRIMARY KEY (lesson_id, step_id)
+    );
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreUnreadable(Exception):
+    """The file is not a progress store this tutor can use."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAnswer:
+    answer: Any
+    correct: bool
+    first_correct: bool
+    attempts: int
+
+
+@dataclass(slots=True)
+class LessonProgress:
+    lesson_id: str
+    step_id: str | None = None
+    step_index: int = 0
+    opened_at: float | None = None
+    completed: bool = False
+    answers: dict[str, SavedAnswer] = field(default_factory=dict)
+    done_steps: set[str] = field(default_factory=set)
+
+    @property
+    def status(self) -> str:
+        if self.completed:
+            return "done"
+        return "in progress" if self.opened_at is not None else "new"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lesson_id": self.lesson_id,
+            "status": self.status,
+            "step_id": self.step_id,
+            "step_index": self.step_index,
+            "answers": {k: {"answer": a.answer, "correct": a.correct,
+                            "first_correct": a.first_correct, "attempts": a.attempts}
+                        for k, a in sorted(self.answers.items())},
+            "done_steps": sorted(self.done_steps),
+        }
+
+
+def default_path() -> Path:
+    return paths.data_dir() / DB_NAME
+
+
+class ProgressStore:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None,
+                 notices: list[str] | None = None) -> None:
+        self.conn = conn
+        self.path = path
+        self.notices: list[str] = notices or []
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | None = None) -> ProgressStore:
+        """Open (creating or migrating) the store; never raises for a bad file or directory."""
+        path = path or default_path()
+        notices: list[str] = []
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            return cls._in_memory(notices + [f"cannot create {path.parent} ({err.strerror}); "
+                                            "progress will not be saved this time"])
+        try:
+            return cls(_connect(path), path, notices)
+        except StoreUnreadable as err:
+            aside = _move_aside(path)
+            notices.append(f"the progress store {path} {err}; moved it to {aside.name} "
+                           "and started a fresh one")
+        except sqlite3.OperationalError as err:
+            return cls._in_memory(notices + [f"cannot open {path} ({err}); "
+                                            "progress will not be saved this time"])
+        try:
+            return cls(_connect(path), path, notices)
+        except (StoreUnreadable, sqlite3.Error) as err:
+            return cls._in_memory(notices + [f"cannot open {path} ({err}); "
+                                            "progress will not be saved this time"])
+
+    @classmethod
+    def _in_memory(cls, notices: list[str]) -> ProgressStore:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        _migrate(conn, 0)
+        return cls(conn, None, notices)
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front, so a second tutor waits on busy_timeout
+        # instead of failing half-way through an upgrade from a read lock.
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writes, each committed before returning -----------------------------------------
+    def record_position(self, lesson_id: str, step_id: str, step_index: int) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO lessons (lesson_id, step_id, step_index, opened_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (lesson_id) DO UPDATE SET "
+                "step_id = excluded.step_id, step_index = excluded.step_index, "
+                "opened_at = excluded.opened_at, updated_at = excluded.updated_at",
+                (lesson_id, step_id, step_index, now, now),
+            )
+
+    def record_answer(self, lesson_id: str, step_id: str, answer: Any, correct: bool) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO answers (lesson_id, step_id, answer, correct, first_correct, "
+                "attempts, answered_at) VALUES (?, ?, ?, ?, ?, 1, ?) "
+                "ON CONFLICT (lesson_id, step_id) DO UPDATE SET answer = excluded.answer, "
+                "correct = excluded.correct, attempts = answers.attempts + 1, "
+                "answered_at = excluded.answered_at",
+                (lesson_id, step_id, json.dumps(answer), int(correct), int(correct), now),
+            )
+
+    def record_step_done(self, lesson_id: str, step_id: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO steps_done VALUES (?, ?, ?)",
+                       (lesson_id, step_id, time.time()))
+
+    def complete_lesson(self, lesson_id: str) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO lessons (lesson_id, step_index, opened_at, updated_at, completed_at) "
+                "VALUES (?, 0, ?, ?, ?) ON CONFLICT (lesson_id) DO UPDATE SET "
+                "completed_at = COALESCE(lessons.completed_at, excluded.completed_at), "
+                "updated_at = excluded.updated_at",
+                (lesson_id, now, now, now),
+            )
+
+    def reset(self, lesson_id: str | None = None) -> None:
+        """Forget one lesson's progress, or everything (settings such as the theme stay)."""
+        with self._write() as db:
+            for table in ("lessons", "answers", "steps_done"):
+                if lesson_id is None:
+                    db.execute(f"DELETE FROM {table}")
+                else:
+                    db.execute(f"DELETE FROM {table} WHERE lesson_id = ?", (lesson_id,))
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                       "value = excluded.value", (key, value))
+
+    # -- reads -------------------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def lesson(self, lesson_id: str) -> LessonProgress:
+        return self.all().get(lesson_id) or LessonProgress(lesson_id)
+
+    def all(self) -> dict[str, LessonProgress]:
+        out: dict[str, LessonProgress] = {}
+
+        def get(lesson_id: str) -> LessonProgress:
+            return out.setdefault(lesson_id, LessonProgress(lesson_id))
+
+        # one read transaction, so the three tables agree with each other
+        self.conn.execute("BEGIN")
+        try:
+            for lid, sid, index, opened, completed in self.conn.execute(
+                    "SELECT lesson_id, step_id, step_index, opened_at, completed_at FROM lessons"):
+                p = get(lid)
+                p.step_id, p.step_index, p.opened_at = sid, index, opened
+                p.completed = completed is not None
+            for lid, sid, answer, correct, first, attempts in self.conn.execute(
+                    "SELECT lesson_id, step_id, answer, correct, first_correct, attempts "
+                    "FROM answers"):
+                get(lid).answers[sid] = SavedAnswer(_loads(answer), bool(correct), bool(first),
+                                                    attempts)
+            for lid, sid in self.conn.execute("SELECT lesson_id, step_id FROM steps_done"):
+                get(lid).done_steps.add(sid)
+        finally:
+            self.conn.execute("COMMIT")
+        return out
+
+    def last_lesson(self) -> str | None:
+        row = self.conn.execute(
+            "SELECT lesson_id FROM lessons ORDER BY updated_at DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreUnreadable(f"is from a newer tutor (schema {version}, this one "
+                                  f"reads up to {SCHEMA_VERSION})")
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise StoreUnreadable(f"is damaged ({check})")
+        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            raise sqlite3.OperationalError("WAL mode is not available here")
+        # FULL: a commit is on disk before record_* returns, not only in the OS cache
+        conn.execute("PRAGMA synchronous = FULL")
+        _migrate(conn, version)
+    except sqlite3.DatabaseError as err:
+        conn.close()
+        if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
+            raise
+        if isinstance(err, sqlite3.OperationalError) and "unable to open" in str(err):
+            raise
+        raise StoreUnreadable(f"cannot be read ({err})") from err
+    except StoreUnreadable:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    while version < SCHEMA_VERSION:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # re-read under the write lock: another tutor may have migrated meanwhile
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                break
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        version += 1
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.unreadable-{stamp}")
+    n = 1
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
+        n += 1
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        with contextlib.suppress(OSError):
+            if side.exists():
+                side.rename(aside.with_name(aside.name + suffix))
+    path.rename(aside)
+    return aside
