@@ -1,0 +1,136 @@
+"""The tutor app: course map first, the model loading behind it, progress saved as it happens.
+
+Nothing here imports torch: the first screen is drawn before a worker thread asks the
+engine for the model (which is where torch gets imported).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from tutor import paths
+from tutor.app.commands import TutorCommands
+from tutor.app.engines import EngineHub
+from tutor.app.screens.help import HelpScreen
+from tutor.app.screens.lesson import LessonScreen
+from tutor.app.screens.map import MapScreen
+from tutor.course.loader import Course, load_course
+from tutor.course.progress import ProgressStore
+
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+class TutorApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "llm-tutor"
+    SUB_TITLE = "how transformer language models work"
+    COMMANDS = App.COMMANDS | {TutorCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("l", "lab", "Lab", id="app.lab"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
+    ]
+    # seconds after the first screen is drawn before the model load starts: importing torch
+    # holds the interpreter for a while, and the learner should see the map first
+    MODEL_LOAD_DELAY = 0.3
+
+    model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
+
+    def __init__(self, *, lessons_path: Path | None = None, hub: EngineHub | None = None,
+                 store: ProgressStore | None = None, load_model: bool = True) -> None:
+        super().__init__()
+        self.lessons_path = lessons_path or paths.lessons_dir()
+        self.hub = hub or EngineHub()
+        self.store = store or ProgressStore.open()
+        self.course: Course = self._load_course()
+        self.load_model_on_start = load_model
+
+    def _load_course(self) -> Course:
+        if not self.lessons_path.is_dir():
+            return load_course([])
+        return load_course(self.lessons_path)
+
+    def on_mount(self) -> None:
+        theme = self.store.setting("theme")
+        if theme in THEMES:
+            self.theme = THEMES[theme]
+        self.push_screen(MapScreen())
+        for notice in self.store.notices:
+            self.notify(notice, title="Progress", severity="warning", timeout=12)
+        broken = [e for e in self.course.entries if e.errors]
+        if broken:
+            self.notify(f"{len(broken)} lesson file(s) have errors and are marked broken; "
+                        "`tutor check` lists them.", severity="warning", timeout=8)
+        if self.load_model_on_start:
+            self.call_after_refresh(self.set_timer, self.MODEL_LOAD_DELAY, self.start_model_load)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    # -- the model --------------------------------------------------------------------------
+    def start_model_load(self) -> None:
+        self.model_state = ("loading", f"loading {self.hub.names['decoder']}…")
+        self._load_model()
+
+    @work(thread=True, exclusive=True, group="model-load")
+    def _load_model(self) -> None:
+        from tutor.engine import EngineError
+
+        engine = self.hub.decoder()
+        try:
+            facts = engine.load()
+        except EngineError as err:  # ModelMissing says how to fetch the weights
+            state = ("missing", str(err))
+        except Exception as err:  # never a traceback on screen
+            state = ("error", f"{engine.name} failed to load: {err}")
+        else:
+            where = "GPU" if str(facts.device).startswith("cuda") else str(facts.device).upper()
+            state = ("ready", f"{engine.name} ready on {where} ({facts.device})")
+        self.call_from_thread(setattr, self, "model_state", state)
+
+    # -- actions ------------------------------------------------------------------------------
+    def open_lesson(self, lesson_id: str) -> None:
+        lesson = self.course.lesson(lesson_id)
+        if lesson is None:
+            self.notify(f"Lesson '{lesson_id}' cannot be opened.", severity="error")
+            return
+        # from the palette the learner may be inside another lesson: go back to the map first
+        while isinstance(self.screen, LessonScreen):
+            self.pop_screen()
+        self.push_screen(LessonScreen(lesson))
+
+    def reset_lesson(self, lesson_id: str) -> None:
+        if isinstance(self.screen, LessonScreen) and self.screen.lesson.id == lesson_id:
+            self.pop_screen()
+        self.store.reset(lesson_id)
+        if isinstance(self.screen, MapScreen):
+            self.screen.refresh_course()
+        self.notify(f"Progress of '{lesson_id}' cleared.")
+
+    def set_theme(self, name: str) -> None:
+        self.theme = THEMES[name]
+        self.store.set_setting("theme", name)
+
+    def action_toggle_theme(self) -> None:
+        self.set_theme("light" if self.current_theme.dark else "dark")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_lab(self) -> None:
+        try:
+            from tutor.app.screens.lab import LabScreen
+        except Exception as err:  # the lab is optional: a broken one must not end the course
+            self.notify(f"The lab is not available: {err}", severity="error")
+            return
+        try:
+            self.push_screen(LabScreen())
+        except Exception as err:
+            self.notify(f"The lab could not open: {err}", severity="error")

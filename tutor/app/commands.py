@@ -1,0 +1,50 @@
+"""Command palette entries (ctrl+p): open or reset a lesson, switch theme, open the lab."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Provider
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
+
+
+class TutorCommands(Provider):
+    @property
+    def tutor(self) -> TutorApp:
+        return cast("TutorApp", self.app)
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app = self.tutor
+        commands: list[tuple[str, Callable[[], object], str]] = []
+        for entry in app.course.entries:
+            if entry.ok:
+                commands.append((f"Open lesson: {entry.title}", partial(app.open_lesson, entry.id),
+                                 "Jump to this lesson, where you left off"))
+        started = app.store.all()
+        for entry in app.course.entries:
+            if entry.id in started:
+                commands.append((f"Reset lesson: {entry.title}",
+                                 partial(app.reset_lesson, entry.id),
+                                 "Forget this lesson's answers and position"))
+        commands += [
+            ("Theme: dark", partial(app.set_theme, "dark"), "Switch to the dark theme"),
+            ("Theme: light", partial(app.set_theme, "light"), "Switch to the light theme"),
+            ("Open the lab", app.action_lab, "Every live panel, to play freely"),
+            ("Show keys (help)", app.action_help, "List every key binding"),
+        ]
+        return commands
+
+    async def discover(self) -> AsyncIterator[DiscoveryHit]:
+        for text, command, help_text in self._commands():
+            yield DiscoveryHit(text, command, help=help_text)
+
+    async def search(self, query: str) -> AsyncIterator[Hit]:
+        matcher = self.matcher(query)
+        for text, command, help_text in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)

@@ -1,0 +1,127 @@
+"""The course map: every lesson in order, its status and quiz score, overall progress."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Markdown, ProgressBar, Static
+
+from tutor.app.widgets.model_status import ModelStatus
+from tutor.course.summary import course_summary
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
+
+STATUS_MARK = {"new": "·", "in progress": "▶", "done": "✓", "broken": "⚠"}
+
+
+class MapScreen(Screen[None]):
+    CSS_PATH = "map.tcss"
+    BINDINGS = [
+        Binding("enter", "open_lesson", "Open", id="map.open", priority=True),
+    ]
+
+    @property
+    def tutor(self) -> TutorApp:
+        return cast("TutorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="map-body"):
+            yield Static("", id="course-heading")
+            yield ProgressBar(id="course-progress", show_eta=False)
+            table: DataTable[str] = DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
+            yield table
+            with VerticalScroll(id="lesson-detail"):
+                yield Markdown("", id="detail-text")
+            yield ModelStatus(id="model-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lessons", DataTable)
+        table.add_columns("#", "Lesson", "Status", "Quiz", "Min")
+        self.refresh_course(highlight=self.tutor.store.last_lesson())
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_course()
+
+    def refresh_course(self, highlight: str | None = None) -> None:
+        """Re-read progress and redraw the table, keeping (or moving to) a highlighted lesson."""
+        table = self.query_one("#lessons", DataTable)
+        current = highlight or self._highlighted_id()
+        summary = course_summary(self.tutor.course, self.tutor.store.all())
+        self.rows: list[dict[str, Any]] = summary["lessons"]
+        table.clear()
+        for n, row in enumerate(self.rows, start=1):
+            entry = self.tutor.course.entries[n - 1]
+            quiz = f"{row['score']}/{row['quizzes']}" if row["quizzes"] and row["answered"] else ""
+            minutes = str(entry.lesson.minutes) if entry.lesson is not None else ""
+            status = f"{STATUS_MARK.get(row['status'], '')} {row['status']}"
+            if row["status"] == "in progress":
+                status += f" ({row['step'] + 1}/{row['steps']})"
+            table.add_row(str(n), row["title"], status, quiz, minutes, key=str(n - 1))
+        done, total = summary["done"], summary["total"]
+        self.query_one("#course-heading", Static).update(
+            f"{self.app.title}: {done} of {total} lessons done" if total
+            else f"No lessons found in {self.tutor.lessons_path}")
+        bar = self.query_one("#course-progress", ProgressBar)
+        bar.update(total=max(total, 1), progress=done)
+        if current is not None:
+            for i, row in enumerate(self.rows):
+                if row["id"] == current:
+                    table.move_cursor(row=i)
+                    break
+        self._show_detail(table.cursor_row)
+
+    def _highlighted_id(self) -> str | None:
+        table = self.query_one("#lessons", DataTable)
+        rows = getattr(self, "rows", [])
+        if 0 <= table.cursor_row < len(rows):
+            return str(rows[table.cursor_row]["id"])
+        return None
+
+    def _show_detail(self, index: int) -> None:
+        detail = self.query_one("#detail-text", Markdown)
+        entries = self.tutor.course.entries
+        if not 0 <= index < len(entries):
+            detail.update("")
+            return
+        entry = entries[index]
+        if entry.lesson is None or entry.errors:
+            lines = [f"**{entry.path.name} is broken** and cannot be opened:", ""]
+            lines += [f"- `{err}`" for err in entry.errors[:8]]
+            if len(entry.errors) > 8:
+                lines.append(f"- … and {len(entry.errors) - 8} more (run `tutor check`)")
+            detail.update("\n".join(lines))
+            return
+        lesson = entry.lesson
+        objectives = "\n".join(f"- {o}" for o in lesson.objectives)
+        detail.update(f"**{lesson.title}** · about {lesson.minutes} min\n\n{lesson.summary}\n\n"
+                      f"You will be able to:\n\n{objectives}")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._open(event.cursor_row)
+
+    def action_open_lesson(self) -> None:
+        self._open(self.query_one("#lessons", DataTable).cursor_row)
+
+    def _open(self, index: int) -> None:
+        entries = self.tutor.course.entries
+        if not 0 <= index < len(entries):
+            return
+        entry = entries[index]
+        if entry.lesson is None or entry.errors:
+            first = entry.errors[0] if entry.errors else "unknown error"
+            self.notify(f"This lesson is broken: {first}", severity="error",
+                        title=entry.path.name)
+            return
+        self.tutor.open_lesson(entry.id)

@@ -1,0 +1,1 @@
+"""Widgets of the course screens (the live panels live in `tutor.app.panels`)."""

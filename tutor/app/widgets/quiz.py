@@ -1,0 +1,143 @@
+"""A quiz step: single choice, multiple choice or short answer, with explanations after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Markdown, RadioButton, RadioSet, SelectionList, Static
+
+from tutor.course.grading import Answer, is_correct
+from tutor.course.progress import SavedAnswer
+from tutor.course.schema import AnyQuiz, MultipleQuiz, ShortQuiz, SingleQuiz, correct_choice_ids
+
+
+class AnswerInput(Input):
+    """A text answer box that lets go of the keyboard on escape, so n/p/escape work again."""
+
+    BINDINGS = [Binding("escape", "release", "Done typing", show=False)]
+
+    def action_release(self) -> None:
+        self.screen.set_focus(None)
+
+
+class QuizView(Vertical):
+    class Answered(Message):
+        """The learner checked an answer (already graded)."""
+
+        def __init__(self, step_id: str, answer: Answer, correct: bool) -> None:
+            super().__init__()
+            self.step_id = step_id
+            self.answer = answer
+            self.correct = correct
+
+    def __init__(self, quiz: AnyQuiz, saved: SavedAnswer | None = None) -> None:
+        super().__init__(classes="quiz")
+        self.quiz = quiz
+        self.saved = saved
+
+    def compose(self) -> ComposeResult:
+        quiz = self.quiz
+        yield Markdown(quiz.question, classes="question")
+        if isinstance(quiz, SingleQuiz):
+            yield RadioSet(*(RadioButton(f"{c.text}", id=f"choice-{j}")
+                             for j, c in enumerate(quiz.choices)), id="choices")
+        elif isinstance(quiz, MultipleQuiz):
+            yield SelectionList[int](*((c.text, j) for j, c in enumerate(quiz.choices)),
+                                     id="choices")
+        else:
+            yield AnswerInput(placeholder="Your answer, then Enter", id="short-answer")
+        with Horizontal(classes="quiz-actions"):
+            yield Button("Check answer", id="check", variant="primary")
+            yield Static("", id="verdict")
+        yield Markdown("", id="explanations")
+
+    def on_mount(self) -> None:
+        if self.saved is None or self.saved.answer is None:
+            return
+        self._restore(self.saved.answer)
+        self._show_feedback(self.saved.answer, self.saved.correct)
+
+    # -- answer in, answer out -------------------------------------------------------------
+    def _restore(self, answer: Any) -> None:
+        quiz = self.quiz
+        if isinstance(quiz, SingleQuiz) and isinstance(answer, str):
+            for j, choice in enumerate(quiz.choices):
+                if choice.id == answer:
+                    self.query_one(f"#choice-{j}", RadioButton).value = True
+        elif isinstance(quiz, MultipleQuiz) and isinstance(answer, list):
+            selection = self.query_one("#choices", SelectionList)
+            for j, choice in enumerate(quiz.choices):
+                if choice.id in answer:
+                    selection.select(j)
+        elif isinstance(quiz, ShortQuiz) and isinstance(answer, str):
+            self.query_one("#short-answer", Input).value = answer
+
+    def current_answer(self) -> Answer | None:
+        quiz = self.quiz
+        if isinstance(quiz, SingleQuiz):
+            index = self.query_one("#choices", RadioSet).pressed_index
+            return quiz.choices[index].id if index >= 0 else None
+        if isinstance(quiz, MultipleQuiz):
+            chosen = self.query_one("#choices", SelectionList).selected
+            return [quiz.choices[j].id for j in sorted(chosen)] or None
+        text = self.query_one("#short-answer", Input).value.strip()
+        return text or None
+
+    def submit(self) -> None:
+        answer = self.current_answer()
+        if answer is None:
+            self._set_verdict("Choose or type an answer first.", "-empty")
+            return
+        correct = is_correct(self.quiz, answer)
+        self._show_feedback(answer, correct)
+        self.post_message(self.Answered(self.quiz.id, answer, correct))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "check":
+            event.stop()
+            self.submit()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+        # let go of the text box so the next keys (n, p, ?) act on the lesson again
+        self.screen.set_focus(None)
+
+    # -- feedback ------------------------------------------------------------------------------
+    def _set_verdict(self, text: str, state: str) -> None:
+        verdict = self.query_one("#verdict", Static)
+        verdict.update(text)
+        for name in ("-right", "-wrong", "-empty"):
+            verdict.set_class(name == state, name)
+
+    def _show_feedback(self, answer: Any, correct: bool) -> None:
+        if correct:
+            self._set_verdict("✓ Correct.", "-right")
+        else:
+            self._set_verdict("✗ Not quite: read why below, then try again if you like.", "-wrong")
+        self.query_one("#explanations", Markdown).update(explanation_text(self.quiz, answer))
+
+
+def explanation_text(quiz: AnyQuiz, answer: Any) -> str:
+    """Markdown shown after answering: every choice's explanation, the learner's marked."""
+    parts: list[str] = []
+    if isinstance(quiz, SingleQuiz | MultipleQuiz):
+        right = correct_choice_ids(quiz)
+        chosen = {answer} if isinstance(answer, str) else set(answer or [])
+        for choice in quiz.choices:
+            mark = "✓ right" if choice.id in right else "✗ wrong"
+            yours = " · your answer" if choice.id in chosen else ""
+            parts.append(f"- **{choice.text}** ({mark}{yours}): {choice.explanation}")
+    else:
+        spec = quiz.answer
+        expected = (f"{spec.number:g}" + (f" ± {spec.tolerance:g}" if spec.tolerance else "")
+                    if spec.number is not None else " / ".join(spec.text or []))
+        parts.append(f"Expected: **{expected}**. You answered: **{answer}**.")
+    if quiz.explanation:
+        parts.append("")
+        parts.append(quiz.explanation)
+    return "\n".join(parts)

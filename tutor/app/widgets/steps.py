@@ -1,0 +1,93 @@
+"""Views of the non-quiz steps: read, a live panel, and a task checked on a panel's result."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Collapsible, Markdown, Static
+
+from tutor.app.engines import EngineHub
+from tutor.app.panels import panel_class
+from tutor.app.panels.base import Panel
+from tutor.course.panels import PANELS
+from tutor.course.rules import all_pass, evaluate
+from tutor.course.schema import PanelStep, TaskStep
+
+
+def build_panel(panel_id: str, hub: EngineHub, inputs: dict[str, object]) -> Widget:
+    """The live panel for an id, or a placeholder that says why it cannot be shown."""
+    title = PANELS[panel_id].title if panel_id in PANELS else panel_id
+    try:
+        cls = panel_class(panel_id)
+    except Exception as err:  # a panel module that fails to import must not take the lesson
+        return Static(f"The live panel '{panel_id}' ({title}) could not be opened: {err}",
+                      classes="panel-placeholder -error")
+    if cls is None:
+        return Static(f"The live panel '{panel_id}' ({title}) is not available in this "
+                      "version yet. Read on: the rest of the lesson works without it.",
+                      classes="panel-placeholder")
+    try:
+        return cls(hub, inputs=dict(inputs))
+    except Exception as err:
+        return Static(f"The live panel '{panel_id}' ({title}) could not be opened: {err}",
+                      classes="panel-placeholder -error")
+
+
+class PanelView(Vertical):
+    def __init__(self, step: PanelStep, hub: EngineHub) -> None:
+        super().__init__(classes="panel-step")
+        self.step = step
+        self.hub = hub
+
+    def compose(self) -> ComposeResult:
+        if self.step.body:
+            yield Markdown(self.step.body, classes="step-text")
+        yield build_panel(self.step.panel, self.hub, self.step.inputs)
+
+
+class TaskView(Vertical):
+    class Passed(Message):
+        def __init__(self, step_id: str) -> None:
+            super().__init__()
+            self.step_id = step_id
+
+    def __init__(self, step: TaskStep, hub: EngineHub, done: bool = False) -> None:
+        super().__init__(classes="task-step")
+        self.step = step
+        self.hub = hub
+        self.done = done
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(f"**Task:** {self.step.goal}", classes="step-text task-goal")
+        if self.step.hint:
+            with Collapsible(title="Hint", collapsed=True):
+                yield Static(self.step.hint)
+        yield Static("", id="task-status")
+        yield build_panel(self.step.panel, self.hub, self.step.inputs)
+
+    def on_mount(self) -> None:
+        if self.done:
+            self._show(True, "✓ Done. " + (self.step.success or "You completed this task."))
+        else:
+            self._show(False, "Not done yet: use the panel below.")
+
+    def _show(self, passed: bool, text: str) -> None:
+        status = self.query_one("#task-status", Static)
+        status.update(text)
+        status.set_class(passed, "-passed")
+
+    def on_panel_result_changed(self, message: Panel.ResultChanged) -> None:
+        message.stop()
+        outcomes = evaluate(self.step.check, message.result)
+        if all_pass(outcomes):
+            self._show(True, "✓ Task passed! " + (self.step.success or ""))
+            if not self.done:
+                self.done = True
+                self.post_message(self.Passed(self.step.id))
+        elif self.done:
+            self._show(True, "✓ Done (earlier). Now: "
+                       + "; ".join(o.describe() for o in outcomes))
+        else:
+            self._show(False, "Not yet: " + "; ".join(o.describe() for o in outcomes))
