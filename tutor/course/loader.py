@@ -8,6 +8,7 @@ index turns back into lines.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from tutor.course import schema
 from tutor.course.schema import Lesson
@@ -126,13 +129,44 @@ def _parse(path: Path) -> tuple[Any, dict[Loc, Position]] | LessonError:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(str(err.problem or err.context or "invalid YAML").split())
-        return LessonError(path, line, col, "(yaml)", problem)
+        where = "(yaml)"
+        if isinstance(err, DuplicateKeyError) and mark is not None:
+            where = _key_path_at(yaml, text, mark.line, mark.column) or where
+            problem = problem.replace("found duplicate key", "duplicate key")
+        return LessonError(path, line, col, where, problem)
     except Exception as err:  # ruamel raises a few unmarked errors (bad tags, encodings)
         return LessonError(path, 1, 1, "(yaml)", " ".join(str(err).split()))
     index: dict[Loc, Position] = {(): (1, 1)}
     if isinstance(tree, CommentedMap):
         index[()] = (tree.lc.line + 1, tree.lc.col + 1)
     return _plain(tree, (), index), index
+
+
+def _key_path_at(yaml: YAML, text: str, line: int, col: int) -> str | None:
+    """The field path of the mapping key at a position, found on the composed node tree
+    (composing does not construct, so it does not stop at the duplicate)."""
+
+    def walk(node: Any, loc: Loc) -> Loc | None:
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                here = loc + (str(key.value),)
+                if key.start_mark.line == line and key.start_mark.column == col:
+                    return here
+                found = walk(value, here)
+                if found is not None:
+                    return found
+        elif isinstance(node, SequenceNode):
+            for i, item in enumerate(node.value):
+                found = walk(item, loc + (i,))
+                if found is not None:
+                    return found
+        return None
+
+    try:
+        found = walk(yaml.compose(text), ())
+    except Exception:
+        return None
+    return field_path(found) if found else None
 
 
 # -- error locations -------------------------------------------------------------------------
@@ -241,8 +275,11 @@ def _message(err: Any, tree: Any, clean: Loc) -> str:
         return "missing required field"
     if kind == "extra_forbidden":
         model = _model_at(tree, clean[:-1])
-        allowed = f"; allowed here: {', '.join(model.model_fields)}" if model else ""
-        return f"unknown field (a typo?){allowed}"
+        if model is None:
+            return "unknown field"
+        close = difflib.get_close_matches(str(clean[-1]), list(model.model_fields), n=1)
+        guess = f"did you mean `{close[0]}`? " if close else ""
+        return f"unknown field ({guess}allowed here: {', '.join(model.model_fields)})"
     if kind == "union_tag_invalid":
         return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}'; "
                 f"expected one of: {ctx.get('expected_tags', '').replace(chr(39), '')}")
