@@ -7,7 +7,9 @@ from importlib import import_module
 from tutor.app.panels.base import Panel
 
 # panel id -> "module:Class" inside tutor.app.panels; imported only when first opened
-_WIDGETS: dict[str, str] = {}
+_WIDGETS: dict[str, str] = {
+    "tokenizer": "tokenizer:TokenizerPanel",
+}
 
 
 def panel_class(panel_id: str) -> type[Panel] | None:

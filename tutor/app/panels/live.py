@@ -1,0 +1,152 @@
+"""What the six panels share on top of `Panel`: debounced jobs in exclusive thread workers,
+stale answers dropped, and one status line for notices and the engine's error sentences.
+
+A job is a plain function that asks the engine for data. It runs in a thread worker whose
+group is the job's name, so a newer request cancels the older one; its answer comes back as
+a message and reaches `show_<job>()` on the UI thread only if no newer request was made in
+the meantime (a cancelled thread cannot be stopped mid-call, so its late answer is dropped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tutor.app.engines import EngineHub
+from tutor.app.panels.base import Panel
+from tutor.engine import EngineError
+
+
+def panel_css(module_file: str) -> str:
+    """The styles in the .tcss file beside a panel module.
+
+    Panels appear inside lesson screens as well as the Lab, so their styles travel with the
+    widget (as DEFAULT_CSS) while still living in a .tcss file.
+    """
+    path = Path(module_file).with_suffix(".tcss")
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+class StatusLine(Static):
+    """One line under a panel: truncation notices, progress, and error sentences."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: auto; color: $text-muted; padding: 0 1; }
+    StatusLine.-warning { color: $warning; }
+    StatusLine.-error { color: $error; text-style: bold; }
+    """
+
+    def show(self, text: str, kind: str = "") -> None:
+        self.update(text)
+        self.set_class(kind == "warning", "-warning")
+        self.set_class(kind == "error", "-error")
+
+
+class LivePanel(Panel):
+    # seconds of quiet typing before the model is asked again
+    DEBOUNCE: ClassVar[float] = 0.25
+
+    class Computed(Message, bubble=False):
+        """A job's answer (or its error sentence), posted from the worker thread."""
+
+        def __init__(self, job: str, serial: int, value: Any, error: str | None) -> None:
+            super().__init__()
+            self.job = job
+            self.serial = serial
+            self.value = value
+            self.error = error
+
+    def __init__(self, hub: EngineHub, inputs: dict[str, Any] | None = None, *,
+                 name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(hub, inputs, name=name, id=id, classes=classes)
+        self._job_serials: dict[str, int] = {}
+        self._job_timers: dict[str, Timer] = {}
+        self._jobs_running: set[str] = set()
+        self.status = StatusLine("", classes="panel-status")
+
+    def preset(self, name: str, default: Any) -> Any:
+        """A lesson's preset input, or the default when absent or of the wrong type."""
+        value = self.inputs.get(name, default)
+        if isinstance(value, bool) != isinstance(default, bool):
+            return default
+        if isinstance(default, float) and isinstance(value, int):
+            return float(value)
+        return value if isinstance(value, type(default)) else default
+
+    # -- jobs -------------------------------------------------------------------------------
+    def schedule(self, job: str, fn: Callable[[], Any], delay: float | None = None) -> None:
+        """Run `fn` after `delay` seconds without a newer request for the same job."""
+        timer = self._job_timers.pop(job, None)
+        if timer is not None:
+            timer.stop()
+        delay = self.DEBOUNCE if delay is None else delay
+        if delay <= 0:
+            self.run_job(job, fn)
+        else:
+            self._job_timers[job] = self.set_timer(delay, lambda: self.run_job(job, fn))
+
+    def run_job(self, job: str, fn: Callable[[], Any]) -> None:
+        self._job_timers.pop(job, None)
+        serial = self._job_serials.get(job, 0) + 1
+        self._job_serials[job] = serial
+        self._jobs_running.add(job)
+        self.set_class(True, "-busy")
+        self.run_worker(lambda: self._call(job, serial, fn), name=job, thread=True,
+                        exclusive=True, group=f"{self.PANEL_ID}.{job}", exit_on_error=False)
+
+    def cancel_job(self, job: str) -> None:
+        """Forget a job: its running worker is cancelled and any late answer dropped."""
+        timer = self._job_timers.pop(job, None)
+        if timer is not None:
+            timer.stop()
+        self._job_serials[job] = self._job_serials.get(job, 0) + 1
+        self.workers.cancel_group(self, f"{self.PANEL_ID}.{job}")
+        self._job_done(job)
+
+    def is_running(self, job: str) -> bool:
+        return job in self._jobs_running
+
+    def _call(self, job: str, serial: int, fn: Callable[[], Any]) -> None:
+        worker = get_current_worker()
+        value: Any = None
+        error: str | None = None
+        try:
+            value = fn()
+        except EngineError as err:  # a complete sentence meant for the learner
+            error = str(err)
+        except Exception as err:  # never a traceback on screen
+            error = f"Something went wrong: {type(err).__name__}: {err}"
+        if not worker.is_cancelled:
+            self.post_message(self.Computed(job, serial, value, error))
+
+    def is_current(self, job: str, serial: int) -> bool:
+        return self._job_serials.get(job) == serial
+
+    def on_live_panel_computed(self, message: Computed) -> None:
+        message.stop()
+        if not self.is_current(message.job, message.serial):
+            return
+        self._job_done(message.job)
+        if message.error is not None:
+            self.show_error(message.job, message.error)
+        else:
+            getattr(self, f"show_{message.job}")(message.value)
+
+    def _job_done(self, job: str) -> None:
+        self._jobs_running.discard(job)
+        self.set_class(bool(self._jobs_running), "-busy")
+
+    # -- what the learner reads under the panel ---------------------------------------------
+    def show_error(self, job: str, error: str) -> None:
+        self.status.show(error, "error")
+
+    def show_notice(self, *notices: str | None) -> None:
+        text = "  ".join(f"⚠ {n}" for n in notices if n)
+        self.status.show(text, "warning" if text else "")

@@ -1,0 +1,81 @@
+"""Small drawing helpers the panels share: token colours, a heat scale, and text bars.
+
+Everything returns Rich renderables built from plain numbers, so panels stay testable
+without a terminal.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
+
+# Background colours for neighbouring token pieces: distinct hues, light enough for black text.
+TOKEN_BACKGROUNDS = ["#8ecae6", "#ffb703", "#90be6d", "#f4a3c0", "#c7b8ea", "#f9c74f",
+                     "#79d2c0", "#f8961e"]
+SPECIAL_STYLE = Style(color="white", bgcolor="#6c757d", italic=True)
+
+# A perceptually ordered scale (viridis stops), low to high.
+_HEAT_STOPS = [(0.0, (68, 1, 84)), (0.25, (59, 82, 139)), (0.5, (33, 145, 140)),
+               (0.75, (94, 201, 98)), (1.0, (253, 231, 37))]
+
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def token_style(index: int, special: bool = False) -> Style:
+    if special:
+        return SPECIAL_STYLE
+    return Style(color="black", bgcolor=TOKEN_BACKGROUNDS[index % len(TOKEN_BACKGROUNDS)])
+
+
+def token_strip(pieces: list[str], specials: list[bool] | None = None,
+                ids: list[int] | None = None) -> Text:
+    """Token pieces as coloured chips (a thin space between them), ids after each when given."""
+    out = Text()
+    specials = specials or [False] * len(pieces)
+    for i, (piece, special) in enumerate(zip(pieces, specials, strict=True)):
+        style = token_style(i, special)
+        out.append(piece or "∅", style)
+        if ids is not None:
+            out.append(f"{ids[i]}", Style(color=style.bgcolor, dim=False, italic=True))
+        out.append(" ")
+    return out
+
+
+@lru_cache(maxsize=256)
+def heat_color(value: float) -> Color:
+    """The scale's colour for a value in [0, 1] (clamped)."""
+    v = min(1.0, max(0.0, float(value)))
+    for (x0, c0), (x1, c1) in zip(_HEAT_STOPS, _HEAT_STOPS[1:], strict=False):
+        if v <= x1:
+            f = (v - x0) / (x1 - x0)
+            rgb = tuple(round(a + (b - a) * f) for a, b in zip(c0, c1, strict=True))
+            return Color.from_rgb(*rgb)
+    return Color.from_rgb(*_HEAT_STOPS[-1][1])
+
+
+def heat_style(value: float) -> Style:
+    fg = "black" if value >= 0.55 else "white"
+    return Style(color=fg, bgcolor=heat_color(round(value, 2)))
+
+
+def bar(fraction: float, width: int) -> str:
+    """A horizontal bar `width` cells long at full scale, in eighths of a cell."""
+    f = min(1.0, max(0.0, fraction))
+    eighths = round(f * width * 8)
+    full, rest = divmod(eighths, 8)
+    return ("█" * full + (_EIGHTHS[rest] if rest else "")).ljust(width)
+
+
+def heat_legend() -> Text:
+    out = Text("0 ")
+    for i in range(11):
+        out.append("  ", Style(bgcolor=heat_color(i / 10)))
+    out.append(" 1")
+    return out
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"

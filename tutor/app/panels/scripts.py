@@ -1,0 +1,77 @@
+"""Which writing system each character belongs to, and what each one costs in tokens.
+
+The tokenizer panel uses this to say, for example, that Korean costs six times as many
+tokens per character as English in a byte-level BPE vocabulary trained mostly on English.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from tutor.engine.types import Tokenization
+
+LATIN = "English/Latin"
+
+
+def script_of(ch: str) -> str:
+    """A coarse script name for one character; "" for whitespace (it has no cost of its own)."""
+    if ch.isspace():
+        return ""
+    cp = ord(ch)
+    if 0xAC00 <= cp <= 0xD7A3 or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
+        return "Korean"
+    if (0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or cp in (0x200D, 0xFE0F)
+            or 0x1F1E6 <= cp <= 0x1F1FF):
+        return "emoji"
+    if 0x3040 <= cp <= 0x30FF:
+        return "Japanese"
+    if 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF:
+        return "Chinese characters"
+    if ch.isdigit():
+        return "digits"
+    if ch.isascii():
+        return LATIN
+    name = unicodedata.name(ch, "")
+    if name.startswith("LATIN"):
+        return LATIN
+    for script in ("CYRILLIC", "GREEK", "ARABIC", "HEBREW", "DEVANAGARI", "THAI"):
+        if name.startswith(script):
+            return script.capitalize()
+    if unicodedata.category(ch).startswith("C"):
+        return "control"
+    return "other"
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptCost:
+    script: str
+    chars: int
+    tokens: int
+
+    @property
+    def chars_per_token(self) -> float:
+        return self.chars / self.tokens if self.tokens else 0.0
+
+
+def script_costs(tok: Tokenization) -> list[ScriptCost]:
+    """Characters and tokens per script, most characters first.
+
+    A token counts for the script of the first visible character of its span; the byte
+    pieces of one character split over several tokens all count for that character's script.
+    """
+    chars: dict[str, int] = {}
+    for ch in tok.text:
+        s = script_of(ch)
+        if s:
+            chars[s] = chars.get(s, 0) + 1
+    tokens: dict[str, int] = {}
+    for t in tok.tokens:
+        if t.special:
+            continue
+        span = tok.text[t.start:t.end]
+        s = next((script_of(c) for c in span if script_of(c)), "")
+        if s:
+            tokens[s] = tokens.get(s, 0) + 1
+    out = [ScriptCost(s, n, tokens.get(s, 0)) for s, n in chars.items()]
+    return sorted(out, key=lambda c: -c.chars)

@@ -1,0 +1,149 @@
+"""Tokenizer panel: the learner's text cut into coloured pieces with their ids, through the
+decoder's byte-level BPE and the encoder's WordPiece side by side."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Static
+
+from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.render import token_strip
+from tutor.app.panels.scripts import LATIN, script_costs
+from tutor.engine import EngineError, get_spec
+from tutor.engine.types import Tokenization
+
+ROLES = {"decoder": "byte-level BPE", "encoder": "WordPiece"}
+# Drawing tens of thousands of chips would stall the screen; counts stay exact beyond this.
+MAX_SHOWN_TOKENS = 1500
+
+
+class TokenColumn(Vertical):
+    """One tokenizer's view: header, counts, the pieces, and the cost per script."""
+
+    def __init__(self, role: str, title: str) -> None:
+        super().__init__(id=f"tok-{role}", classes="tok-column")
+        self.role = role
+        self.title = title
+        self.tokenization: Tokenization | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"[b]{self.title}[/b] · {ROLES[self.role]}", classes="tok-title")
+        yield Static("", classes="tok-summary")
+        with VerticalScroll(classes="tok-scroll"):
+            yield Static("", classes="tok-strip")
+        yield Static("", classes="tok-costs")
+
+    def show(self, tok: Tokenization | str) -> None:
+        summary = self.query_one(".tok-summary", Static)
+        strip = self.query_one(".tok-strip", Static)
+        costs = self.query_one(".tok-costs", Static)
+        if isinstance(tok, str):
+            self.tokenization = None
+            summary.update(Text(tok, style="bold red"))
+            strip.update("")
+            costs.update("")
+            return
+        self.tokenization = tok
+        n = sum(1 for t in tok.tokens if not t.special)
+        specials = tok.count - n
+        line = Text.assemble((f"{n}", "bold"), f" token{'s' * (n != 1)}",
+                             f" (+{specials} special)" if specials else "",
+                             f" · {tok.chars_per_token:.2f} chars/token · {len(tok.text)} chars")
+        summary.update(line)
+        shown = tok.tokens[:MAX_SHOWN_TOKENS]
+        chips = token_strip([t.text for t in shown], [t.special for t in shown],
+                            [t.id for t in shown])
+        if len(tok.tokens) > len(shown):
+            chips.append(f"\n… showing the first {len(shown)} of {tok.count} tokens",
+                         style="italic")
+        strip.update(chips)
+        costs.update(cost_lines(tok))
+
+
+def cost_lines(tok: Tokenization) -> Text:
+    """Characters per token for each script in the text, against English where both appear."""
+    rows = script_costs(tok)
+    latin = next((r for r in rows if r.script == LATIN and r.tokens), None)
+    out = Text()
+    for r in rows:
+        if not r.tokens:
+            continue
+        out.append(f"{r.script}: {r.chars} chars → {r.tokens} tokens "
+                   f"({r.chars_per_token:.2f} chars/token)")
+        if latin is not None and r is not latin and r.chars_per_token > 0:
+            ratio = latin.chars_per_token / r.chars_per_token
+            out.append(f", {ratio:.1f}× English's cost per character", style="bold")
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+class TokenizerPanel(LivePanel):
+    PANEL_ID = "tokenizer"
+    DEFAULT_CSS = panel_css(__file__)
+    # tokenizing is fast: no wait after a keystroke, a newer one simply cancels the older
+    DEBOUNCE: ClassVar[float] = 0.0
+    DEFAULT_TEXT = "Tokenization isn't magic: 안녕하세요 👋"
+
+    def compose(self) -> ComposeResult:
+        mode = self.preset("model", "both")
+        yield Input(self.preset("text", self.DEFAULT_TEXT), id="tok-input",
+                    placeholder="Type or paste any text…")
+        with Horizontal(id="tok-columns"):
+            for role in ("decoder", "encoder"):
+                column = TokenColumn(role, get_spec(self.hub.names[role]).title)  # type: ignore[index]
+                column.display = mode in (role, "both")
+                yield column
+        yield self.status
+
+    def on_mount(self) -> None:
+        self.retokenize()
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#tok-input", Input).value
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.retokenize()
+
+    def retokenize(self) -> None:
+        text = self.text
+        self.schedule("tokens", lambda: self._tokenize(text))
+
+    def _tokenize(self, text: str) -> tuple[str, dict[str, Tokenization | str]]:
+        out: dict[str, Tokenization | str] = {}
+        for role in ("decoder", "encoder"):
+            try:
+                out[role] = self.hub.get(role).tokens(text)  # type: ignore[arg-type]
+            except EngineError as err:
+                out[role] = str(err)
+        return text, out
+
+    def show_tokens(self, value: tuple[str, dict[str, Tokenization | str]]) -> None:
+        text, by_role = value
+        for role, tok in by_role.items():
+            self.query_one(f"#tok-{role}", TokenColumn).show(tok)
+        notices = [t.notice for t in by_role.values() if isinstance(t, Tokenization)]
+        self.show_notice(*notices)
+        self.publish(self._result_for(text, by_role))
+
+    @staticmethod
+    def _result_for(text: str, by_role: dict[str, Tokenization | str]) -> dict[str, Any]:
+        dec = by_role.get("decoder")
+        enc = by_role.get("encoder")
+        pieces = [t for t in dec.tokens if not t.special] if isinstance(dec, Tokenization) else []
+        return {
+            "text": text,
+            "token_count": len(pieces),
+            "encoder_token_count": (sum(1 for t in enc.tokens if not t.special)
+                                    if isinstance(enc, Tokenization) else 0),
+            "chars_per_token": dec.chars_per_token if isinstance(dec, Tokenization) else 0.0,
+            "tokens": [t.text for t in pieces],
+            "ids": [t.id for t in pieces],
+            "word_count": len(text.split()),
+        }
