@@ -1,0 +1,158 @@
+"""Help, palette, themes, the lab key, model state, and sizes from tiny to wide."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tutor.app.app import TutorApp
+from tutor.app.screens.help import HelpScreen
+from tutor.app.screens.lesson import LessonScreen
+from tutor.app.screens.map import MapScreen
+from tutor.app.widgets import steps
+from tutor.app.widgets.model_status import ModelStatus
+from tutor.course.progress import ProgressStore
+from tutor.engine import ModelMissing
+
+
+@pytest.fixture(autouse=True)
+def _no_panels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(steps, "panel_class", lambda panel_id: None)
+
+
+@pytest.mark.parametrize("key", ["question_mark", "f1"])
+async def test_help_lists_the_keys(course_env: Path, key: str) -> None:
+    app = TutorApp(load_model=False)
+    async with app.run_test() as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("#help-text").source  # type: ignore[attr-defined]
+        for needle in ("ctrl+p", "`n` or `→`", "`q` or `ctrl+q`", "`l`"):
+            assert needle in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+
+
+async def test_palette_opens_a_lesson_and_switches_theme(course_env: Path) -> None:
+    app = TutorApp(load_model=False)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"open lesson second")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "second"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"theme light")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == "textual-light"
+    store = ProgressStore.open()
+    assert store.setting("theme") == "light"
+    store.close()
+    app = TutorApp(load_model=False)
+    async with app.run_test() as pilot:  # the theme is remembered
+        await pilot.pause()
+        assert app.theme == "textual-light"
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-dark"
+
+
+async def test_palette_resets_a_lesson(course_env: Path) -> None:
+    store = ProgressStore.open()
+    store.record_position("second", "q-word", 1)
+    store.record_answer("second", "q-word", "blue", True)
+    store.close()
+    app = TutorApp(load_model=False)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"reset lesson second")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.store.lesson("second").status == "new"
+        assert isinstance(app.screen, MapScreen)
+
+
+async def test_lab_key_without_a_lab_notifies(course_env: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tutor.app.screens.lab", None)  # import fails
+    app = TutorApp(load_model=False)
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+        assert any("lab is not available" in str(n.message) for n in app._notifications)
+
+
+async def test_lab_key_pushes_the_lab(course_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class LabScreen(Screen[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield Static("fake lab")
+
+    module = types.ModuleType("tutor.app.screens.lab")
+    module.LabScreen = LabScreen  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tutor.app.screens.lab", module)
+    app = TutorApp(load_model=False)
+    async with app.run_test() as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LabScreen)
+
+
+async def test_the_tiny_model_loads_in_a_worker(course_env: Path) -> None:
+    app = TutorApp()
+    async with app.run_test() as pilot:
+        await pilot.pause(TutorApp.MODEL_LOAD_DELAY + 0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.model_state[0] == "ready"
+        assert "tiny-llama ready on CPU" in app.model_state[1]
+        status = app.screen.query_one(ModelStatus)
+        assert "-ready" in status.classes and "ready on CPU" in str(status.render())
+
+
+async def test_a_missing_model_says_how_to_fetch_it(course_env: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    class Missing:
+        name = "smollm2"
+
+        def load(self) -> None:
+            raise ModelMissing("smollm2 is not downloaded: run `tutor models fetch smollm2`")
+
+    app = TutorApp()
+    monkeypatch.setattr(app.hub, "decoder", lambda: Missing())
+    async with app.run_test() as pilot:
+        await pilot.pause(TutorApp.MODEL_LOAD_DELAY + 0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = app.screen.query_one(ModelStatus)
+        assert "-missing" in status.classes
+        assert "tutor models fetch smollm2" in str(status.render())
+        assert isinstance(app.screen, MapScreen)  # the course still works
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_sizes_and_shrinking_never_crash(course_env: Path, size: tuple[int, int]) -> None:
+    app = TutorApp(load_model=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for screen_keys in ([], ["enter", "n"]):
+            await pilot.press(*screen_keys)
+            await pilot.pause()
+            for tiny in [(40, 12), (12, 5), (3, 2), (1, 1), size]:
+                await pilot.resize_terminal(*tiny)
+                await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.is_running
