@@ -9,6 +9,7 @@ from tutor.app.panels.base import Panel
 # panel id -> "module:Class" inside tutor.app.panels; imported only when first opened
 _WIDGETS: dict[str, str] = {
     "tokenizer": "tokenizer:TokenizerPanel",
+    "next-token": "next_token:NextTokenPanel",
 }
 
 

@@ -39,9 +39,17 @@ def token_strip(pieces: list[str], specials: list[bool] | None = None,
         style = token_style(i, special)
         out.append(piece or "∅", style)
         if ids is not None:
-            out.append(f"{ids[i]}", Style(color=style.bgcolor, dim=False, italic=True))
+            out.append(superscript(ids[i]), Style(color=style.bgcolor))
         out.append(" ")
     return out
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(number: int) -> str:
+    """A token id written small after its piece, so pieces and ids read as one line."""
+    return str(number).translate(_SUPERSCRIPT)
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,75 @@
+"""A minimal host app for one panel, on the tiny models (or the real ones for the real tier)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.widget import Widget
+from textual.widgets import Static
+
+from tutor.app.engines import EngineHub
+from tutor.app.panels import panel_class
+from tutor.app.panels.base import Panel
+
+TINY = {"decoder": "tiny-llama", "encoder": "tiny-bert", "seq2seq": "dates"}
+REAL = {"decoder": "smollm2", "encoder": "minilm", "seq2seq": "dates"}
+
+# Built once per session: loading even the tiny models takes seconds on a busy machine.
+_HUBS: dict[str, EngineHub] = {}
+
+
+def shared_hub(kind: str = "tiny") -> EngineHub:
+    if kind not in _HUBS:
+        _HUBS[kind] = EngineHub(TINY if kind == "tiny" else REAL)  # type: ignore[arg-type]
+    return _HUBS[kind]
+
+
+class PanelApp(App[None]):
+    """Hosts one panel and records every result it publishes."""
+
+    def __init__(self, panel_id: str, hub: EngineHub, inputs: dict[str, Any] | None = None):
+        super().__init__()
+        self.hub = hub
+        self.panel_id = panel_id
+        self.inputs = inputs or {}
+        self.results: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        cls = panel_class(self.panel_id)
+        assert cls is not None, f"no widget registered for {self.panel_id}"
+        yield cls(self.hub, self.inputs, id="panel")
+
+    @property
+    def panel(self) -> Panel:
+        return self.query_one("#panel", Panel)
+
+    def on_panel_result_changed(self, message: Panel.ResultChanged) -> None:
+        self.results.append(message.result)
+
+
+async def settle(pilot: Any, app: PanelApp, rounds: int = 3) -> None:
+    """Wait until the panel's pending debounce timers and workers have all finished."""
+    panel = app.panel
+    for _ in range(200):
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not panel._job_timers and not panel._jobs_running:  # type: ignore[attr-defined]
+            rounds -= 1
+            if rounds <= 0:
+                return
+    raise AssertionError("the panel never settled")
+
+
+def shown(widget: Static | Widget) -> str:
+    """The plain text a Static shows (Rich tables included), as the learner reads it."""
+    content = widget.content if isinstance(widget, Static) else widget.render()
+    if isinstance(content, str):
+        return content
+    console = Console(width=max(widget.size.width, 200), record=True, file=io.StringIO(),
+                      color_system=None)
+    console.print(content)
+    return console.export_text()

@@ -1,0 +1,34 @@
+"""Each panel once on the real models (SmolLM2-135M-Instruct and all-MiniLM-L6-v2)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from tests.panels.harness import PanelApp, settle, shown
+from tutor.app.engines import EngineHub
+
+pytestmark = pytest.mark.real
+
+
+async def test_tokenizer_real(real_hub: EngineHub) -> None:
+    app = PanelApp("tokenizer", real_hub, {"text": "unbelievably 안녕하세요"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        result = app.panel.result
+        # WordPiece splits the rare word into several pieces; Korean costs far more per
+        # character than English in the byte-level BPE vocabulary
+        assert result["encoder_token_count"] > 2
+        assert result["tokens"][0] == "un"
+        costs = shown(app.query_one("#tok-decoder .tok-costs", Static))
+        assert "Korean: 5 chars" in costs
+
+
+async def test_next_token_real(real_hub: EngineHub) -> None:
+    app = PanelApp("next-token", real_hub, {"prompt": "The capital of France is", "top_k": 5})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        result = app.panel.result
+        assert result["greedy_token"] == "Paris" and result["top_token"] == "Paris"
+        assert result["kept_count"] == 5 and "Paris" in result["kept_tokens"]
+        assert result["top_prob"] > 0.5
