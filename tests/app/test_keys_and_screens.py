@@ -156,3 +156,21 @@ async def test_sizes_and_shrinking_never_crash(course_env: Path, size: tuple[int
                 await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert app.is_running
+
+
+async def test_escape_leaves_a_text_box_before_the_lesson(course_env: Path) -> None:
+    store = ProgressStore.open()
+    store.record_position("first-steps", "q-count", 3)
+    store.close()
+    app = TutorApp(load_model=False)
+    async with app.run_test() as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#short-answer")
+        await pilot.press("n", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.focused is None
+        assert app.screen.query_one("#short-answer").value == "n"  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)

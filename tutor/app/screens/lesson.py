@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from tutor.app.widgets.model_status import ModelStatus
 from tutor.app.widgets.quiz import QuizView
@@ -112,6 +112,10 @@ class LessonScreen(Screen[None]):
          "page_up": body.scroll_page_up}[where](animate=False)
 
     def action_back_to_map(self) -> None:
+        # escape in a text box (a panel's prompt) first lets go of it, as editors do
+        if isinstance(self.focused, Input):
+            self.set_focus(None)
+            return
         self.app.pop_screen()
 
     def on_quiz_view_answered(self, message: QuizView.Answered) -> None:
