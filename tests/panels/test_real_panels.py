@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from textual.widgets import Static
 
 from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
+from tutor.app.panels.attention import AttentionHeatmap
 
 pytestmark = pytest.mark.real
 
@@ -32,3 +34,22 @@ async def test_next_token_real(real_hub: EngineHub) -> None:
         assert result["greedy_token"] == "Paris" and result["top_token"] == "Paris"
         assert result["kept_count"] == 5 and "Paris" in result["kept_tokens"]
         assert result["top_prob"] > 0.5
+
+
+async def test_attention_real(real_hub: EngineHub) -> None:
+    text = "The animal didn't cross the street because it was too tired"
+    app = PanelApp("attention", real_hub, {"text": text, "layer": 13, "head": 8})
+    async with app.run_test(size=(130, 50)) as pilot:
+        await settle(pilot, app)
+        heatmap = app.query_one(AttentionHeatmap)
+        heatmap.focus()
+        it = heatmap.labels.index("␣it")
+        for _ in range(len(heatmap.labels) - 1 - it):
+            await pilot.press("up")
+        await settle(pilot, app)
+        assert heatmap.row == it
+        # what lesson 2 tells the learner: in this head "it" looks mostly at "animal"
+        animal = heatmap.labels.index("␣animal")
+        assert heatmap.matrix[it, animal] > 0.5
+        assert "“␣it” looks at" in shown(app.query_one("#att-bars", Static))
+        assert np.triu(heatmap.matrix, 1).sum() == 0

@@ -10,6 +10,7 @@ from tutor.app.panels.base import Panel
 _WIDGETS: dict[str, str] = {
     "tokenizer": "tokenizer:TokenizerPanel",
     "next-token": "next_token:NextTokenPanel",
+    "attention": "attention:AttentionPanel",
 }
 
 

@@ -1,0 +1,79 @@
+"""Attention panel on the tiny models: the map's numbers are the engine's, keys move
+through layers, heads and query tokens, and the decoder/encoder switch changes the mask."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.widgets import Input, Static
+
+from tests.panels.harness import PanelApp, settle, shown
+from tutor.app.engines import EngineHub
+from tutor.app.panels.attention import AttentionHeatmap, AttentionPanel, cell_text
+from tutor.app.panels.live import StatusLine
+
+TEXT = "The capital of France is Paris"
+
+
+async def test_map_equals_engine_and_keys_move(tiny_hub: EngineHub) -> None:
+    app = PanelApp("attention", tiny_hub, {"text": TEXT, "layer": 1, "head": 2})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot, app)
+        assert isinstance(app.panel, AttentionPanel)
+        heatmap = app.query_one(AttentionHeatmap)
+        expected = tiny_hub.decoder().attention(TEXT)
+        np.testing.assert_array_equal(heatmap.matrix, expected.weights[1, 2])
+        assert heatmap.labels == expected.tokens and heatmap.causal
+        grid = shown(heatmap).splitlines()
+        # the selected (last) query row writes each weight in hundredths
+        last = expected.weights[1, 2, -1]
+        assert "".join(cell_text(float(w), False) for w in last) in grid[-1]
+        assert app.panel.result == {"text": TEXT, "model": "decoder", "layer": 1, "head": 2,
+                                    "token_count": len(expected.tokens), "causal": True}
+
+        heatmap.focus()
+        await pilot.press("left_square_bracket", "full_stop")
+        await settle(pilot, app)
+        assert (app.panel.result["layer"], app.panel.result["head"]) == (0, 3)
+        np.testing.assert_array_equal(heatmap.matrix, expected.weights[0, 3])
+        await pilot.press("up", "up")
+        assert heatmap.row == len(expected.tokens) - 3
+        bars = shown(app.query_one("#att-bars", Static))
+        assert f"“{expected.tokens[-3]}” looks at" in bars and "masked" in bars
+
+        await pilot.press("v")
+        multiples = shown(app.query_one("#att-multiples", Static))
+        assert all(f"head {h}" in multiples for h in range(expected.heads))
+
+        await pilot.press("m")
+        await settle(pilot, app)
+        enc = tiny_hub.encoder().attention(TEXT)
+        assert app.panel.result["model"] == "encoder" and not app.panel.result["causal"]
+        np.testing.assert_array_equal(heatmap.matrix, enc.weights[0, 3])
+        # bidirectional: weight above the diagonal
+        assert np.triu(heatmap.matrix, 1).sum() > 0
+
+
+async def test_typing_brackets_goes_to_the_text(tiny_hub: EngineHub) -> None:
+    app = PanelApp("attention", tiny_hub, {"text": "a"})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot, app)
+        app.query_one(Input).focus()
+        await pilot.press("end", "left_square_bracket", "full_stop", "v")
+        await settle(pilot, app)
+        assert app.panel.result["text"] == "a[.v" and app.panel.result["layer"] == 0
+
+
+async def test_long_and_empty_inputs(tiny_hub: EngineHub) -> None:
+    app = PanelApp("attention", tiny_hub, {"text": "word " * 400})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot, app)
+        status = app.query_one(StatusLine)
+        assert "only the last" in shown(status)
+        heatmap = app.query_one(AttentionHeatmap)
+        assert heatmap.matrix.shape[0] == app.panel.result["token_count"] > 100
+        # the map is wider than the screen: it scrolls instead of being cut
+        assert heatmap.size.width > app.query_one("#att-scroll").size.width
+        app.query_one(Input).value = "   "
+        await settle(pilot, app)
+        assert "empty" in shown(status) and status.has_class("-error")
+        assert heatmap.matrix.size == 0

@@ -1,0 +1,304 @@
+"""Attention panel: one layer's and head's attention map of the learner's sentence, the
+selected query token's weights as bars, and all heads of a layer as small multiples."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from rich.columns import Columns
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, ScrollableContainer
+from textual.message import Message
+from textual.widgets import Button, Input, Static
+
+from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style
+from tutor.engine import get_spec
+from tutor.engine.types import AttentionMaps
+
+LABEL_WIDTH = 10  # row labels (query tokens)
+HEADER_HEIGHT = 6  # key tokens, written downwards above their columns
+CELL = 3  # characters per cell: a weight in hundredths fits
+MINI_MAX = 32  # small multiples wider than this are pooled down
+
+
+def cell_text(weight: float, masked: bool) -> str:
+    """A weight as the map writes it: hundredths, '·' for nearly nothing, blank if masked."""
+    if masked:
+        return " " * CELL
+    pct = round(weight * 100)
+    return f"{pct:>{CELL}}" if pct > 0 else f"{'·':>{CELL}}"
+
+
+class AttentionHeatmap(Static, can_focus=True):
+    """The query × key grid of one head; up/down (or a click) selects the query row."""
+
+    class QuerySelected(Message):
+        def __init__(self, row: int) -> None:
+            super().__init__()
+            self.row = row
+
+    BINDINGS: ClassVar = [
+        Binding("up,k", "move(-1)", "Query ↑", show=False),
+        Binding("down,j", "move(1)", "Query ↓", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__("", id="att-map")
+        self.matrix: np.ndarray = np.zeros((0, 0), dtype=np.float32)
+        self.labels: list[str] = []
+        self.causal = False
+        self.row = 0
+
+    def draw(self, matrix: np.ndarray, labels: list[str], causal: bool, row: int) -> None:
+        self.matrix, self.labels, self.causal = matrix, labels, causal
+        self.row = min(max(0, row), max(0, len(labels) - 1))
+        self.update(self._grid())
+        # keep the selected row in view on long inputs
+        parent = self.parent
+        if isinstance(parent, ScrollableContainer):
+            parent.scroll_to(y=max(0, HEADER_HEIGHT + self.row - 3), animate=False)
+
+    def _grid(self) -> Text:
+        n = len(self.labels)
+        out = Text(no_wrap=True, overflow="crop")
+        # the space marker would fill the first header line; row labels keep it
+        heads = [clip(lab.lstrip("␣") or lab, HEADER_HEIGHT) for lab in self.labels]
+        for line in range(HEADER_HEIGHT):
+            out.append(" " * (LABEL_WIDTH + 1))
+            for lab in heads:
+                ch = lab[line] if line < len(lab) else " "
+                out.append(f"{ch:^{CELL}}", "bold" if lab else "")
+            out.append("\n")
+        for q in range(n):
+            selected = q == self.row
+            label = clip(self.labels[q], LABEL_WIDTH - 1).rjust(LABEL_WIDTH - 1)
+            out.append(("▶" if selected else " ") + label + " ",
+                       "reverse bold" if selected else "bold")
+            for k in range(n):
+                masked = self.causal and k > q
+                w = float(self.matrix[q, k])
+                style = Style(bgcolor="grey11") if masked else heat_style(w)
+                if selected and not masked:
+                    style += Style(bold=True, underline=True)
+                out.append(cell_text(w, masked), style)
+            out.append("\n")
+        out.rstrip()
+        return out
+
+    def action_move(self, delta: int) -> None:
+        self.post_message(self.QuerySelected(self.row + delta))
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y - HEADER_HEIGHT
+        if 0 <= row < len(self.labels):
+            self.post_message(self.QuerySelected(row))
+
+
+class HeadGrid(Static, can_focus=True):
+    """All heads of the layer as small maps (focusable, so the panel's keys keep working)."""
+
+
+def query_bars(maps: AttentionMaps, layer: int, head: int, row: int) -> Table:
+    """The selected query token's weights over every key, as bars."""
+    weights = maps.weights[layer, head, row]
+    table = Table(box=None, padding=(0, 1), show_header=True, expand=False,
+                  title=f"“{maps.tokens[row]}” looks at", title_justify="left")
+    table.add_column("key", no_wrap=True)
+    table.add_column("weight", no_wrap=True)
+    table.add_column("", justify="right")
+    for k, token in enumerate(maps.tokens):
+        w = float(weights[k])
+        masked = maps.causal and k > row
+        table.add_row(Text(clip(token, 12), "dim" if masked else ""),
+                      Text(bar(w, 16), style=Style(color=heat_color(0.2 + 0.8 * w))),
+                      Text("masked" if masked else f"{w:.0%}", "dim" if masked else ""))
+    return table
+
+
+def pooled(matrix: np.ndarray, size: int) -> np.ndarray:
+    """Max-pool a square map down to at most `size` × `size`, so a peak stays visible."""
+    n = matrix.shape[0]
+    if n <= size:
+        return matrix
+    edges = np.linspace(0, n, size + 1).astype(int)
+    return np.array([[matrix[a:b, c:d].max() for c, d in zip(edges, edges[1:], strict=False)]
+                     for a, b in zip(edges, edges[1:], strict=False)])
+
+
+def mini_map(matrix: np.ndarray, title: str, selected: bool) -> Text:
+    """One head in half-blocks: each character shows two query rows (top and bottom)."""
+    m = pooled(matrix, MINI_MAX)
+    rows, cols = m.shape
+    out = Text(title + "\n", style="reverse bold" if selected else "bold")
+    for r in range(0, rows, 2):
+        for c in range(cols):
+            top = heat_color(float(m[r, c]))
+            bottom = heat_color(float(m[r + 1, c])) if r + 1 < rows else None
+            out.append("▀", Style(color=top, bgcolor=bottom))
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+def head_grid(maps: AttentionMaps, layer: int, head: int) -> Columns:
+    return Columns([mini_map(maps.weights[layer, h], f"head {h}", h == head)
+                    for h in range(maps.heads)], padding=(1, 2))
+
+
+class AttentionPanel(LivePanel):
+    PANEL_ID = "attention"
+    DEFAULT_CSS = panel_css(__file__)
+    BINDINGS: ClassVar = [
+        Binding("left_square_bracket", "layer(-1)", "Layer −", key_display="[",
+                id="attention.layer_down"),
+        Binding("right_square_bracket", "layer(1)", "Layer +", key_display="]",
+                id="attention.layer_up"),
+        Binding("comma", "head(-1)", "Head −", key_display=",", id="attention.head_down"),
+        Binding("full_stop", "head(1)", "Head +", key_display=".", id="attention.head_up"),
+        Binding("v", "toggle_heads", "All heads", id="attention.all_heads"),
+        Binding("m", "switch_model", "Decoder/encoder", id="attention.model"),
+    ]
+    DEFAULT_TEXT = "The animal didn't cross the street because it was too tired"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.maps: AttentionMaps | None = None
+        self.text = ""  # the text `maps` answers
+        role = self.preset("model", "decoder")
+        self.role = role if role in ("decoder", "encoder") else "decoder"
+        self.sel_layer = max(0, self.preset("layer", 0))
+        self.sel_head = max(0, self.preset("head", 0))
+        self.row = -1  # selected query; -1: the last token once maps arrive
+
+    def compose(self) -> ComposeResult:
+        yield Input(self.preset("text", self.DEFAULT_TEXT), id="att-input",
+                    placeholder="A sentence to look at (Enter: go to the map)")
+        with Horizontal(id="att-bar"):
+            yield Static("", id="att-header")
+            yield Button("", id="att-model", compact=True)
+            yield Button("All heads (v)", id="att-heads", compact=True)
+        yield Static(heat_legend(), id="att-legend")
+        with Horizontal(id="att-body"):
+            with ScrollableContainer(id="att-scroll"):
+                yield AttentionHeatmap()
+                yield HeadGrid("", id="att-multiples")
+            with ScrollableContainer(id="att-query"):
+                yield Static("", id="att-bars")
+        yield self.status
+
+    def on_mount(self) -> None:
+        self.query_one("#att-multiples").display = False
+        self._label_model()
+        self.recompute(delay=0)
+
+    # -- asking the model ---------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.recompute()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(AttentionHeatmap).focus()
+
+    def recompute(self, delay: float | None = None) -> None:
+        text = self.query_one("#att-input", Input).value
+        role = self.role
+        engine = self.hub.get(role)  # type: ignore[arg-type]
+        self.schedule("attention", lambda: (text, role, engine.attention(text)), delay)
+
+    def show_attention(self, value: tuple[str, str, AttentionMaps]) -> None:
+        text, role, maps = value
+        if role != self.role:
+            return
+        self.text, self.maps = text, maps
+        self.sel_layer = min(self.sel_layer, maps.layers - 1)
+        self.sel_head = min(self.sel_head, maps.heads - 1)
+        if self.row < 0 or self.row >= len(maps.tokens):
+            self.row = len(maps.tokens) - 1
+        self.show_notice(maps.notice)
+        self.redraw()
+
+    def show_error(self, job: str, error: str) -> None:
+        self.maps = None
+        self.query_one(AttentionHeatmap).draw(np.zeros((0, 0)), [], False, 0)
+        self.query_one("#att-bars", Static).update("")
+        self.query_one("#att-multiples", Static).update("")
+        self.query_one("#att-header", Static).update("")
+        super().show_error(job, error)
+
+    # -- drawing (no model call: every layer and head is already here) -------------------------
+    def redraw(self) -> None:
+        maps = self.maps
+        if maps is None:
+            return
+        heatmap = self.query_one(AttentionHeatmap)
+        heatmap.draw(maps.weights[self.sel_layer, self.sel_head], maps.tokens, maps.causal, self.row)
+        self.row = heatmap.row
+        self.query_one("#att-bars", Static).update(query_bars(maps, self.sel_layer, self.sel_head,
+                                                              self.row))
+        multiples = self.query_one("#att-multiples", Static)
+        if multiples.display:
+            multiples.update(head_grid(maps, self.sel_layer, self.sel_head))
+        kind = "causal: nothing above the diagonal" if maps.causal else "bidirectional"
+        self.query_one("#att-header", Static).update(Text.assemble(
+            (maps.facts.title, "bold"), f" · layer {self.sel_layer} (0–{maps.layers - 1})",
+            f" · head {self.sel_head} (0–{maps.heads - 1}) · ", (kind, "italic"),
+            f" · {len(maps.tokens)} tokens"))
+        self._publish()
+
+    def _publish(self) -> None:
+        assert self.maps is not None
+        self.publish({"text": self.text, "model": self.role, "layer": self.sel_layer,
+                      "head": self.sel_head, "token_count": len(self.maps.tokens),
+                      "causal": self.maps.causal})
+
+    def on_attention_heatmap_query_selected(self, message: AttentionHeatmap.QuerySelected) -> None:
+        message.stop()
+        if self.maps is not None:
+            self.row = min(max(0, message.row), len(self.maps.tokens) - 1)
+            self.redraw()
+
+    def action_layer(self, delta: int) -> None:
+        if self.maps is not None:
+            self.sel_layer = (self.sel_layer + delta) % self.maps.layers
+            self.redraw()
+
+    def action_head(self, delta: int) -> None:
+        if self.maps is not None:
+            self.sel_head = (self.sel_head + delta) % self.maps.heads
+            self.redraw()
+
+    def action_toggle_heads(self) -> None:
+        multiples = self.query_one(HeadGrid)
+        heatmap = self.query_one(AttentionHeatmap)
+        had_focus = multiples.has_focus or heatmap.has_focus
+        multiples.display = not multiples.display
+        heatmap.display = not multiples.display
+        if had_focus:
+            (multiples if multiples.display else heatmap).focus()
+        self.redraw()
+
+    def action_switch_model(self) -> None:
+        self.role = "encoder" if self.role == "decoder" else "decoder"
+        self.maps = None
+        self._label_model()
+        self.recompute(delay=0)
+
+    def _label_model(self) -> None:
+        other = "encoder" if self.role == "decoder" else "decoder"
+        title = get_spec(self.hub.names[other]).title  # type: ignore[index]
+        self.query_one("#att-model", Button).label = f"Switch to the {other}: {title} (m)"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "att-model":
+            self.action_switch_model()
+        else:
+            self.action_toggle_heads()
