@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--hidden", type=int, default=128)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)  # as train.dates
     p.add_argument("--seed", type=int, default=common.SEED)
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     metrics = {
         "parameters": params, "steps": step, "batch": args.batch, "lr": args.lr,
         "hidden": args.hidden, "seed": args.seed, "threads": args.threads,
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "train_seconds": round(train_s, 1), "examples_seen": step * args.batch,
         "held_out_examples": len(held), **scores.to_dict(),
     }
