@@ -174,3 +174,24 @@ async def test_escape_leaves_a_text_box_before_the_lesson(course_env: Path) -> N
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
+
+
+async def test_a_crash_writes_a_report_and_keeps_progress(course_env: Path,
+                                                          _isolated_data_dir: Path) -> None:
+    class Crashing(TutorApp):
+        BINDINGS = [("x", "explode", "")]
+
+        def action_explode(self) -> None:
+            raise RuntimeError("boom")
+
+    app = Crashing(load_model=False)
+    with pytest.raises(RuntimeError, match="boom"):
+        async with app.run_test() as pilot:
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("x")
+            await pilot.pause()
+    assert app.crash_report is not None and app.crash_report.parent == _isolated_data_dir
+    assert "RuntimeError: boom" in app.crash_report.read_text()
+    store = ProgressStore.open()
+    assert store.lesson("first-steps").step_id == "intro"

@@ -6,6 +6,8 @@ engine for the model (which is where torch gets imported).
 
 from __future__ import annotations
 
+import time
+import traceback
 from pathlib import Path
 
 from textual import work
@@ -25,8 +27,20 @@ from tutor.course.progress import ProgressStore
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
+def write_crash_report(error: BaseException) -> Path | None:
+    """Write the traceback to the data directory; None when even that fails."""
+    try:
+        folder = paths.data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        report = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
+        report.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        return report
+    except OSError:
+        return None
+
+
 class TutorApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
     TITLE = "llm-tutor"
     SUB_TITLE = "how transformer language models work"
     COMMANDS = App.COMMANDS | {TutorCommands}
@@ -41,6 +55,7 @@ class TutorApp(App[None]):
     MODEL_LOAD_DELAY = 0.3
 
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
+    crash_report: Path | None = None
 
     def __init__(self, *, lessons_path: Path | None = None, hub: EngineHub | None = None,
                  store: ProgressStore | None = None, load_model: bool = True) -> None:
@@ -72,6 +87,12 @@ class TutorApp(App[None]):
 
     def on_unmount(self) -> None:
         self.store.close()
+
+    def _handle_exception(self, error: Exception) -> None:
+        # progress is already committed; keep the details for a bug report, then let
+        # Textual end the app as usual
+        self.crash_report = write_crash_report(error)
+        super()._handle_exception(error)
 
     # -- the model --------------------------------------------------------------------------
     def start_model_load(self) -> None:

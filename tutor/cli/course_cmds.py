@@ -13,7 +13,12 @@ from tutor.cli.output import fail, print_json
 def run_tutor() -> None:
     from tutor.app.app import TutorApp
 
-    TutorApp().run()
+    app = TutorApp()
+    app.run()
+    if app.crash_report is not None:
+        click.echo(f"tutor: something went wrong and the tutor stopped. Your progress is saved; "
+                   f"details are in {app.crash_report}", err=True)
+        raise SystemExit(1)
 
 
 @click.command("check")
