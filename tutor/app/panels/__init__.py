@@ -11,6 +11,7 @@ _WIDGETS: dict[str, str] = {
     "tokenizer": "tokenizer:TokenizerPanel",
     "next-token": "next_token:NextTokenPanel",
     "attention": "attention:AttentionPanel",
+    "generation": "generation:GenerationPanel",
 }
 
 

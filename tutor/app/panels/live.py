@@ -55,12 +55,14 @@ class LivePanel(Panel):
     class Computed(Message, bubble=False):
         """A job's answer (or its error sentence), posted from the worker thread."""
 
-        def __init__(self, job: str, serial: int, value: Any, error: str | None) -> None:
+        def __init__(self, job: str, serial: int, value: Any, error: str | None,
+                     partial: bool = False) -> None:
             super().__init__()
             self.job = job
             self.serial = serial
             self.value = value
             self.error = error
+            self.partial = partial  # one piece of a streaming job: the job is still running
 
     def __init__(self, hub: EngineHub, inputs: dict[str, Any] | None = None, *,
                  name: str | None = None, id: str | None = None,
@@ -93,11 +95,24 @@ class LivePanel(Panel):
             self._job_timers[job] = self.set_timer(delay, lambda: self.run_job(job, fn))
 
     def run_job(self, job: str, fn: Callable[[], Any]) -> None:
+        self._start(job, lambda serial: fn)
+
+    def run_stream_job(self, job: str, fn: Callable[[Callable[[Any], None]], Any]) -> None:
+        """Like run_job, but `fn(emit)` may send pieces as it goes: each reaches
+        `show_<job>_partial()` (while the job is current), the return value `show_<job>()`."""
+        def bind(serial: int) -> Callable[[], Any]:
+            def emit(value: Any) -> None:
+                self.post_message(self.Computed(job, serial, value, None, partial=True))
+            return lambda: fn(emit)
+        self._start(job, bind)
+
+    def _start(self, job: str, bind: Callable[[int], Callable[[], Any]]) -> None:
         self._job_timers.pop(job, None)
         serial = self._job_serials.get(job, 0) + 1
         self._job_serials[job] = serial
         self._jobs_running.add(job)
         self.set_class(True, "-busy")
+        fn = bind(serial)
         self.run_worker(lambda: self._call(job, serial, fn), name=job, thread=True,
                         exclusive=True, group=f"{self.PANEL_ID}.{job}", exit_on_error=False)
 
@@ -132,6 +147,9 @@ class LivePanel(Panel):
     def on_live_panel_computed(self, message: Computed) -> None:
         message.stop()
         if not self.is_current(message.job, message.serial):
+            return
+        if message.partial:
+            getattr(self, f"show_{message.job}_partial")(message.value)
             return
         self._job_done(message.job)
         if message.error is not None:

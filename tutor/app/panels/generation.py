@@ -1,0 +1,294 @@
+"""Generation panel: the model's output streamed token by token with the chosen settings,
+live tokens/s, time to first token and device, and the time per token with the KV cache on
+and off plotted side by side."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
+from textual.worker import get_current_worker
+from textual_plotext import PlotextPlot
+
+from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.next_token import parse_settings
+from tutor.app.panels.render import clip
+from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
+
+TASK = "Classify the sentiment of each review as positive or negative.\n\n"
+QUERY = "Review: The battery died after two days and support never answered.\nSentiment:"
+EXAMPLES = [
+    "Review: I love this phone, the screen is gorgeous.\nSentiment: positive\n\n",
+    "Review: The package arrived broken and nobody replied to my emails.\nSentiment: negative\n\n",
+    "Review: Great value for the price, I would buy it again.\nSentiment: positive\n\n",
+]
+# A small sentiment task with zero, one and three worked examples before the question.
+PRESETS: dict[str, str] = {
+    "zero-shot": TASK + QUERY,
+    "one-shot": TASK + EXAMPLES[0] + QUERY,
+    "few-shot": TASK + "".join(EXAMPLES) + QUERY,
+}
+PRESET_MAX_NEW_TOKENS = 3  # one word of answer; greedy so the comparison is fair
+STOP_REASONS = {
+    "eos": "the model produced its end-of-sequence token",
+    "max_new_tokens": "reached the maximum number of new tokens",
+    "context_full": "the context window is full",
+    "cancelled": "stopped by you",
+}
+PLOT_EVERY_S = 0.25  # redrawing the plot on every token would slow the stream
+SHOWN_PROMPT_CHARS = 600
+
+
+def mean_step_ms(tokens: list[GeneratedToken]) -> float:
+    """Milliseconds per token after the first (the first also reads the whole prompt)."""
+    steps = [t.ms for t in tokens[1:]] or [t.ms for t in tokens]
+    return sum(steps) / len(steps) if steps else 0.0
+
+
+class GenerationPanel(LivePanel):
+    PANEL_ID = "generation"
+    DEFAULT_CSS = panel_css(__file__)
+    BINDINGS: ClassVar = [
+        Binding("ctrl+g", "generate", "Generate", id="generation.generate"),
+        Binding("ctrl+b", "compare", "Cache on vs off", id="generation.compare"),
+        Binding("ctrl+n", "stop", "Stop", id="generation.stop"),
+    ]
+    DEFAULT_PROMPT = "Once upon a time"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tokens: list[GeneratedToken] = []  # the run on screen
+        self.settings = GenerationSettings()
+        self.fed_prompt = ""  # what the model read (after the chat template)
+        self.prompt = ""  # what the learner wrote for the run on screen
+        self.series: dict[bool, list[float]] = {}  # use_cache -> ms per token, last run
+        self.last: dict[bool, Generation] = {}
+        self.runs = 0
+        self._plotted_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        preset = self.preset("preset", "")
+        preset = preset if preset in PRESETS else ""
+        prompt = self.preset("prompt", "") or PRESETS.get(preset, self.DEFAULT_PROMPT)
+        yield TextArea(prompt, id="gen-prompt", soft_wrap=True, show_line_numbers=False)
+        with Horizontal(classes="gen-row"):
+            yield Select([(name, name) for name in PRESETS], value=preset or Select.NULL,
+                         prompt="prompt preset", id="gen-preset", compact=True)
+            yield Label("max new")
+            yield Input(str(self.preset("max_new_tokens", 32)), id="gen-max", type="integer",
+                        classes="gen-setting")
+            yield Label("temperature")
+            yield Input(f"{self.preset('temperature', 0.0):g}", id="gen-temperature",
+                        type="number", classes="gen-setting")
+            yield Label("top-k")
+            yield Input(str(self.preset("top_k", 0)), id="gen-top-k", type="integer",
+                        classes="gen-setting")
+            yield Label("top-p")
+            yield Input(f"{self.preset('top_p', 1.0):g}", id="gen-top-p", type="number",
+                        classes="gen-setting")
+            yield Label("seed")
+            seed = self.inputs.get("seed")
+            yield Input("" if not isinstance(seed, int) else str(seed), id="gen-seed",
+                        type="integer", placeholder="any", classes="gen-setting")
+        with Horizontal(classes="gen-row"):
+            yield Label("KV cache")
+            yield Switch(self.preset("use_cache", True), id="gen-cache")
+            yield Label("chat template")
+            yield Switch(self.preset("chat", False), id="gen-chat")
+            yield Button("Generate ^g", id="gen-go", variant="primary", compact=True)
+            yield Button("Cache on vs off ^b", id="gen-compare", compact=True)
+            yield Button("Stop ^n", id="gen-stop", compact=True)
+        with VerticalScroll(id="gen-output-scroll"):
+            yield Static("", id="gen-output")
+        yield Static("", id="gen-stats")
+        yield PlotextPlot(id="gen-plot")
+        yield self.status
+
+    def on_mount(self) -> None:
+        self._draw_plot()
+        self._publish_state("", [], "", 0.0, self.settings)
+
+    # -- controls ------------------------------------------------------------------------------
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value in PRESETS:
+            self.query_one("#gen-prompt", TextArea).text = PRESETS[str(event.value)]
+            self.query_one("#gen-max", Input).value = str(PRESET_MAX_NEW_TOKENS)
+            self.query_one("#gen-temperature", Input).value = "0"
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()  # settings take effect at the next run
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        {"gen-go": self.action_generate, "gen-compare": self.action_compare,
+         "gen-stop": self.action_stop}[str(event.button.id)]()
+
+    def read_settings(self) -> GenerationSettings:
+        """The controls as settings; ValueError with a sentence for the learner if one is off."""
+        def value(id: str) -> str:
+            return self.query_one(f"#{id}", Input).value.strip()
+
+        t, k, p = parse_settings(value("gen-temperature"), value("gen-top-k"), value("gen-top-p"))
+        try:
+            max_new = int(value("gen-max"))
+        except ValueError:
+            raise ValueError("max new tokens must be a whole number") from None
+        if not 1 <= max_new <= 2048:
+            raise ValueError("max new tokens must be between 1 and 2048")
+        seed_text = value("gen-seed")
+        try:
+            seed = int(seed_text) if seed_text else None
+        except ValueError:
+            raise ValueError("the seed must be a whole number, or empty for any") from None
+        return GenerationSettings(
+            max_new_tokens=max_new, temperature=t, top_k=k, top_p=p, seed=seed,
+            use_cache=self.query_one("#gen-cache", Switch).value,
+            chat=self.query_one("#gen-chat", Switch).value)
+
+    def action_generate(self) -> None:
+        self._start_runs(compare=False)
+
+    def action_compare(self) -> None:
+        self._start_runs(compare=True)
+
+    def _start_runs(self, compare: bool) -> None:
+        try:
+            s = self.read_settings()
+        except ValueError as err:
+            self.status.show(str(err), "error")
+            return
+        runs = [s]
+        if compare:  # the same settings twice, cache on then off, so only the cache differs
+            runs = [replace(s, use_cache=True), replace(s, use_cache=False)]
+        prompt = self.query_one("#gen-prompt", TextArea).text
+        self.status.show("")
+        self.run_stream_job("generate", lambda emit: self._generate(prompt, runs, emit))
+
+    def _generate(self, prompt: str, runs: list[GenerationSettings],
+                  emit: Callable[[Any], None]) -> list[Generation]:
+        """Worker thread: each run's tokens are sent as they come."""
+        engine = self.hub.decoder()
+        worker = get_current_worker()
+        done: list[Generation] = []
+        for s in runs:
+            stream = engine.stream(prompt, s, cancelled=lambda: worker.is_cancelled)
+            emit(("start", prompt, stream.prompt_text, s, stream.notice))
+            for token in stream:
+                emit(("token", token))
+            assert stream.result is not None
+            done.append(stream.result)
+            emit(("done", stream.result))
+            if worker.is_cancelled:
+                break
+        return done
+
+    def action_stop(self) -> None:
+        if not self.is_running("generate"):
+            return
+        self.cancel_job("generate")
+        self._publish_state(self.prompt, self.tokens, "cancelled", 0.0, self.settings)
+        self._draw_stats(stop="cancelled")
+
+    # -- what comes back ---------------------------------------------------------------------
+    def show_generate_partial(self, piece: tuple[Any, ...]) -> None:
+        kind = piece[0]
+        if kind == "start":
+            _, self.prompt, self.fed_prompt, self.settings, notice = piece
+            self.tokens = []
+            self.series[self.settings.use_cache] = []
+            self._started = time.perf_counter()
+            self.show_notice(notice)
+        elif kind == "token":
+            token: GeneratedToken = piece[1]
+            self.tokens.append(token)
+            self.series[self.settings.use_cache].append(token.ms)
+        else:
+            result: Generation = piece[1]
+            self.runs += 1
+            self.last[result.use_cache] = result
+            self._publish_state(self.prompt, result.tokens, result.stop_reason,
+                                result.tokens_per_s, self.settings, result.text)
+        self._draw_output()
+        self._draw_stats(result=piece[1] if kind == "done" else None)
+        now = time.perf_counter()
+        if kind != "token" or now - self._plotted_at > PLOT_EVERY_S:
+            self._plotted_at = now
+            self._draw_plot()
+
+    def show_generate(self, results: list[Generation]) -> None:
+        self._draw_plot()
+
+    # -- drawing -------------------------------------------------------------------------------
+    def _draw_output(self) -> None:
+        out = Text()
+        out.append(clip(self.fed_prompt[-SHOWN_PROMPT_CHARS:], SHOWN_PROMPT_CHARS), "dim")
+        for i, t in enumerate(self.tokens):
+            piece = t.text.replace("␣", " ").replace("↵", "\n").replace("⇥", "\t")
+            out.append(piece, "bold cyan" if i % 2 == 0 else "bold magenta")
+        self.query_one("#gen-output", Static).update(out)
+        self.query_one("#gen-output-scroll", VerticalScroll).scroll_end(animate=False)
+
+    def _draw_stats(self, result: Generation | None = None, stop: str | None = None) -> None:
+        n = len(self.tokens)
+        step_ms = sum(t.ms for t in self.tokens)
+        tps = result.tokens_per_s if result else (n / (step_ms / 1000) if step_ms else 0.0)
+        ttft = result.ttft_ms if result else (self.tokens[0].ms if self.tokens else 0.0)
+        device = result.device if result else (self.last[next(iter(self.last))].device
+                                               if self.last else "…")
+        cache = "on" if self.settings.use_cache else "off"
+        line = Text.assemble(
+            (f"{n}", "bold"), " tokens · ", (f"{tps:.1f}", "bold"), " tokens/s · first token ",
+            (f"{ttft:.0f} ms", "bold"), f" · {mean_step_ms(self.tokens):.1f} ms/token · KV cache "
+            f"{cache} · device ", (device, "bold"))
+        reason = stop or (result.stop_reason if result else None)
+        if reason:
+            line.append(f"\nstopped: {STOP_REASONS.get(reason, reason)}", "italic")
+        elif n:
+            line.append("\ngenerating…", "italic")
+        speedup = self.cache_speedup()
+        if speedup:
+            line.append(f"\nwith the KV cache each token took {speedup:.1f}× less time "
+                        "(mean after the first token)", "green")
+        self.query_one("#gen-stats", Static).update(line)
+
+    def _draw_plot(self) -> None:
+        plot = self.query_one("#gen-plot", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("time per token (ms) by position")
+        plt.xlabel("token")
+        for cache, colour in ((True, "green"), (False, "red")):
+            ys = self.series.get(cache) or []
+            if ys:
+                label = f"cache {'on' if cache else 'off'}"
+                plt.plot(list(range(1, len(ys) + 1)), ys, label=label, color=colour,
+                         marker="braille")
+        plot.refresh()
+
+    # -- the result a task step checks ---------------------------------------------------------
+    def cache_speedup(self) -> float:
+        on, off = self.last.get(True), self.last.get(False)
+        if on is None or off is None:
+            return 0.0
+        fast = mean_step_ms(on.tokens)
+        return mean_step_ms(off.tokens) / fast if fast > 0 else 0.0
+
+    def _publish_state(self, prompt: str, tokens: list[GeneratedToken], stop_reason: str,
+                       tokens_per_s: float, s: GenerationSettings, text: str | None = None) -> None:
+        if text is None:  # a stopped run: the pieces as shown, markers back to spaces
+            text = "".join(t.text.replace("␣", " ").replace("↵", "\n") for t in tokens)
+        self.publish({
+            "prompt": prompt, "text": text, "token_count": len(tokens),
+            "stop_reason": stop_reason, "tokens_per_s": tokens_per_s,
+            "use_cache": s.use_cache, "temperature": s.temperature, "runs": self.runs,
+            "cache_speedup": self.cache_speedup(),
+        })
