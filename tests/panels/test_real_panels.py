@@ -9,6 +9,7 @@ from textual.widgets import Static
 from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
 from tutor.app.panels.attention import AttentionHeatmap
+from tutor.app.panels.embeddings import BANK_EXAMPLE, EmbeddingsPanel
 
 pytestmark = pytest.mark.real
 
@@ -53,3 +54,16 @@ async def test_attention_real(real_hub: EngineHub) -> None:
         assert heatmap.matrix[it, animal] > 0.5
         assert "“␣it” looks at" in shown(app.query_one("#att-bars", Static))
         assert np.triu(heatmap.matrix, 1).sum() == 0
+
+
+async def test_embeddings_real(real_hub: EngineHub) -> None:
+    app = PanelApp("embeddings", real_hub, {"texts": BANK_EXAMPLE})
+    async with app.run_test(size=(130, 50)) as pilot:
+        await settle(pilot, app)
+        emb = app.query_one(EmbeddingsPanel).embeddings
+        assert emb is not None
+        # "bank" by the river lands near the shore, "bank" with money near the savings
+        assert emb.nearest(0, 1)[0][0] == BANK_EXAMPLE.index(
+            "The water flowed past the grassy shore.")
+        assert emb.nearest(1, 1)[0][0] == BANK_EXAMPLE.index(
+            "She deposited her salary into savings.")

@@ -12,6 +12,7 @@ _WIDGETS: dict[str, str] = {
     "next-token": "next_token:NextTokenPanel",
     "attention": "attention:AttentionPanel",
     "generation": "generation:GenerationPanel",
+    "embeddings": "embeddings:EmbeddingsPanel",
 }
 
 

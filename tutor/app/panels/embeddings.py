@@ -1,0 +1,171 @@
+"""Embeddings panel: words or sentences → their cosine similarities as a coloured grid,
+each one's nearest neighbours, and a 2-D projection (PCA) of the sentence vectors."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Static, TextArea
+from textual_plotext import PlotextPlot
+
+from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.render import clip, heat_legend, heat_style
+from tutor.engine import get_spec
+from tutor.engine.types import Embeddings
+
+# The same word in two senses: each "bank" sentence should land near its own topic.
+BANK_EXAMPLE = [
+    "We had a picnic on the river bank.",
+    "I opened a new bank account.",
+    "The water flowed past the grassy shore.",
+    "She deposited her salary into savings.",
+    "Fish swim near the muddy edge of the stream.",
+    "The loan has a high interest rate.",
+]
+MAX_TEXTS = 24  # a grid wider than this is unreadable in a terminal
+
+
+def split_texts(raw: str) -> list[str]:
+    """One text per non-empty line."""
+    return [line.strip() for line in raw.splitlines() if line.strip()]
+
+
+def pca_2d(vectors: np.ndarray) -> np.ndarray:
+    """The vectors projected on their two main directions of variation ([n, 2])."""
+    n = vectors.shape[0]
+    centred = vectors - vectors.mean(axis=0, keepdims=True)
+    if n < 2:
+        return np.zeros((n, 2))
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    coords = centred @ vt[:2].T
+    if coords.shape[1] < 2:  # two texts: the second direction is empty
+        coords = np.hstack([coords, np.zeros((n, 1))])
+    return coords
+
+
+def off_diagonal(similarity: np.ndarray) -> np.ndarray:
+    n = similarity.shape[0]
+    return similarity[~np.eye(n, dtype=bool)]
+
+
+class EmbeddingsPanel(LivePanel):
+    PANEL_ID = "embeddings"
+    DEFAULT_CSS = panel_css(__file__)
+    DEBOUNCE: ClassVar[float] = 0.4
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.embeddings: Embeddings | None = None
+
+    def compose(self) -> ComposeResult:
+        texts = self.inputs.get("texts")
+        if not isinstance(texts, list) or not texts:
+            texts = BANK_EXAMPLE
+        yield Static(f"[b]{get_spec(self.hub.names['encoder']).title}[/b] · sentence vectors "
+                     "(mean of the token vectors) · one word or sentence per line",
+                     id="emb-title")
+        with Horizontal(id="emb-top"):
+            yield TextArea("\n".join(str(t) for t in texts), id="emb-texts",
+                           show_line_numbers=True, soft_wrap=False)
+            yield Button("“bank” example", id="emb-example", compact=True)
+        with Horizontal(id="emb-body"):
+            yield Static("", id="emb-grid")
+            yield PlotextPlot(id="emb-plot")
+        yield Static("", id="emb-neighbours")
+        yield self.status
+
+    def on_mount(self) -> None:
+        self.recompute(delay=0)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.recompute()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.query_one("#emb-texts", TextArea).text = "\n".join(BANK_EXAMPLE)
+
+    def recompute(self, delay: float | None = None) -> None:
+        texts = split_texts(self.query_one("#emb-texts", TextArea).text)
+        notice = None
+        if len(texts) > MAX_TEXTS:
+            notice = f"{len(texts)} lines: only the first {MAX_TEXTS} are compared"
+            texts = texts[:MAX_TEXTS]
+        engine = self.hub.encoder()
+        self.schedule("embed", lambda: (notice, engine.embed(texts)), delay)
+
+    def show_embed(self, value: tuple[str | None, Embeddings]) -> None:
+        notice, emb = value
+        self.embeddings = emb
+        self.show_notice(notice)
+        self.query_one("#emb-grid", Static).update(self._grid(emb))
+        self.query_one("#emb-neighbours", Static).update(self._neighbours(emb))
+        self._plot(emb)
+        others = off_diagonal(emb.similarity)
+        self.publish({
+            "texts": list(emb.texts), "count": len(emb.texts),
+            "max_similarity": float(others.max()) if others.size else 0.0,
+            "min_similarity": float(others.min()) if others.size else 0.0,
+        })
+
+    def show_error(self, job: str, error: str) -> None:
+        self.embeddings = None
+        self.query_one("#emb-grid", Static).update("")
+        self.query_one("#emb-neighbours", Static).update("")
+        self.query_one("#emb-plot", PlotextPlot).plt.clear_data()
+        super().show_error(job, error)
+
+    # -- drawing -------------------------------------------------------------------------------
+    @staticmethod
+    def _grid(emb: Embeddings) -> Table:
+        n = len(emb.texts)
+        table = Table(box=None, padding=(0, 0), show_edge=False, expand=False,
+                      title="cosine similarity", title_justify="left", caption=heat_legend(),
+                      caption_justify="left")
+        table.add_column("", no_wrap=True)
+        for j in range(n):
+            table.add_column(f"{j + 1:^5}", no_wrap=True, justify="center")
+        for i in range(n):
+            cells: list[Any] = [Text(f"{i + 1:>2} {clip(emb.texts[i], 18):<18} ", "bold")]
+            for j in range(n):
+                s = float(emb.similarity[i, j])
+                cells.append(Text(f"{s:5.2f}", heat_style(max(0.0, s))))
+            table.add_row(*cells)
+        return table
+
+    @staticmethod
+    def _neighbours(emb: Embeddings) -> Text:
+        out = Text("nearest neighbours\n", "bold")
+        if len(emb.texts) < 2:
+            out.append("add a second line to compare", "italic")
+            return out
+        for i, text in enumerate(emb.texts):
+            out.append(f"{i + 1:>2} {clip(text, 40)}", "bold")
+            out.append(" → ")
+            near = emb.nearest(i, 2)
+            out.append(",  ".join(f"{j + 1} {clip(emb.texts[j], 30)} ({s:.2f})" for j, s in near))
+            out.append("\n")
+        out.rstrip()
+        return out
+
+    def _plot(self, emb: Embeddings) -> None:
+        plot = self.query_one("#emb-plot", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("2-D projection (PCA)")
+        coords = pca_2d(emb.vectors.astype(np.float64))
+        xs, ys = coords[:, 0].tolist(), coords[:, 1].tolist()
+        plt.scatter(xs, ys, marker="●", color="cyan")
+        # numbers, not texts: long labels would run off the plot (the grid lists the texts)
+        for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+            plt.text(f" {i + 1}", x, y, color="yellow")
+        if xs:
+            pad = max(0.1, (max(xs) - min(xs)) * 0.1)
+            plt.xlim(min(xs) - pad, max(xs) + pad)
+        plot.refresh()
