@@ -7,6 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Button, Input, Markdown, RadioButton, RadioSet, SelectionList, Static
 
@@ -22,6 +23,13 @@ class AnswerInput(Input):
 
     def action_release(self) -> None:
         self.screen.set_focus(None)
+
+
+class ChoiceButton(RadioButton):
+    """A radio button whose long label wraps onto more lines instead of being cut off."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, self.render().get_height(self.styles, width))
 
 
 class QuizView(Vertical):
@@ -43,7 +51,7 @@ class QuizView(Vertical):
         quiz = self.quiz
         yield Markdown(quiz.question, classes="question")
         if isinstance(quiz, SingleQuiz):
-            yield RadioSet(*(RadioButton(f"{c.text}", id=f"choice-{j}")
+            yield RadioSet(*(ChoiceButton(c.text, id=f"choice-{j}")
                              for j, c in enumerate(quiz.choices)), id="choices")
         elif isinstance(quiz, MultipleQuiz):
             yield SelectionList[int](*((c.text, j) for j, c in enumerate(quiz.choices)),
