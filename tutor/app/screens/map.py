@@ -101,8 +101,13 @@ class MapScreen(Screen[None]):
             return
         lesson = entry.lesson
         objectives = "\n".join(f"- {o}" for o in lesson.objectives)
-        detail.update(f"**{lesson.title}** · about {lesson.minutes} min\n\n{lesson.summary}\n\n"
-                      f"You will be able to:\n\n{objectives}")
+        text = (f"**{lesson.title}** · about {lesson.minutes} min\n\n{lesson.summary}\n\n"
+                f"You will be able to:\n\n{objectives}")
+        if lesson.references:
+            refs = "\n".join(f"- {r.authors} ({r.year}). [{r.title}]({r.link})"
+                             for r in lesson.references)
+            text += f"\n\nReferences:\n\n{refs}"
+        detail.update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail(event.cursor_row)
