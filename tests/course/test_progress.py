@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tutor.course.progress import SCHEMA_VERSION, ProgressStore, default_path
 
 DRIVER = Path(__file__).resolve().parent / "store_driver.py"
@@ -160,3 +162,22 @@ def test_kill_9_at_random_points_never_loses_a_commit(tmp_path: Path) -> None:
         store.close()
     assert runs >= 10
     assert sum(committed.values()) > 0  # the kills did land after some commits
+
+
+def test_a_new_migration_upgrades_an_old_store_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.course import progress
+
+    path = tmp_path / "p.sqlite3"
+    store = ProgressStore.open(path)
+    store.record_answer("a", "q", "x", True)
+    store.close()
+    monkeypatch.setattr(progress, "MIGRATIONS",
+                        [*progress.MIGRATIONS, "ALTER TABLE answers ADD COLUMN note TEXT"])
+    monkeypatch.setattr(progress, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    upgraded = ProgressStore.open(path)
+    assert upgraded.notices == []
+    assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    columns = [row[1] for row in upgraded.conn.execute("PRAGMA table_info(answers)")]
+    assert "note" in columns
+    assert upgraded.lesson("a").answers["q"].answer == "x"
