@@ -16,12 +16,12 @@ def test_check_lists_every_error_and_fails() -> None:
     result = CliRunner().invoke(main, ["check", str(FIXTURES / "broken")])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert len([p for p in (FIXTURES / "broken").glob("*.yaml")]) == 19
+    assert len([p for p in (FIXTURES / "broken").glob("*.yaml")]) == 20
     # many-errors.yaml alone has three; every file has at least one
     assert sum("many-errors.yaml:" in line for line in lines) == 3
     assert {line.split(":")[0].rsplit("/", 1)[-1] for line in lines} == {
         p.name for p in (FIXTURES / "broken").glob("*.yaml")}
-    assert "error(s) in 19 of 19 lesson file(s)" in result.stderr
+    assert "error(s) in 20 of 20 lesson file(s)" in result.stderr
 
 
 def test_check_passes_on_valid_lessons() -> None:

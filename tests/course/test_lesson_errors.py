@@ -22,6 +22,11 @@ TABLE: dict[str, list[tuple[int, int, str, str]]] = {
         (8, 5, "steps[0].body", "missing required field"),
         (10, 5, "steps[0].bdoy", "unknown field (did you mean `body`?"),
     ],
+    "unknown-choice-field.yaml": [
+        (17, 9, "steps[0].choices[1].explanation", "missing required field"),
+        (19, 9, "steps[0].choices[1].explantion", "did you mean `explanation`?"),
+        (25, 50, "steps[1].check[0].vaule", "did you mean `value`?"),
+    ],
     "wrong-type.yaml": [(5, 1, "minutes", "must be an integer, not a string")],
     "missing-field.yaml": [(1, 1, "summary", "missing required field")],
     "missing-step-field.yaml": [(11, 5, "steps[1].question", "missing required field")],

@@ -206,30 +206,28 @@ def field_path(loc: Loc) -> str:
 
 def _model_at(tree: Any, loc: Loc) -> type[BaseModel] | None:
     """Which model describes the mapping at `loc`, to list its fields for an unknown key."""
+    items: dict[str, type[BaseModel]] = {
+        "references": schema.Reference, "choices": schema.Choice, "check": schema.Rule,
+    }
     model: type[BaseModel] | None = schema.Lesson
     node = tree
+    previous: str | int | None = None
     for part in loc:
         node = node[part] if isinstance(node, dict | list) else None
-        if model is schema.Lesson and part == "references":
-            model = None
-        elif model is None and isinstance(part, int) and loc[0] == "references":
-            model = schema.Reference
-        elif model is schema.Lesson and part == "steps":
-            model = None
-        elif model is None and isinstance(part, int) and loc[0] == "steps" and isinstance(node, dict):
-            model = _step_model(node)
-        elif model in (schema.SingleQuiz, schema.MultipleQuiz) and part == "choices":
-            model = None
-        elif model is None and isinstance(part, int) and "choices" in loc:
-            model = schema.Choice
+        if isinstance(part, int):
+            if previous == "steps":
+                model = _step_model(node) if isinstance(node, dict) else None
+            else:
+                model = items.get(str(previous))
+        elif part in items or part == "steps":
+            model = None  # a list: the next part is an index
         elif model is schema.ShortQuiz and part == "answer":
             model = schema.ShortAnswer
-        elif model is schema.TaskStep and part == "check":
-            model = None
-        elif model is None and isinstance(part, int) and "check" in loc:
-            model = schema.Rule
         else:
             return None
+        if model is None and isinstance(part, int):
+            return None
+        previous = part
     return model
 
 
