@@ -229,3 +229,14 @@ async def test_a_broken_lesson_is_shown_and_the_rest_works(
         await pilot.press("up", "up", "enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
+
+
+async def test_a_removed_step_resumes_near_where_it_was(course_env: Path) -> None:
+    store = ProgressStore.open()
+    store.record_position("second", "a-step-the-author-removed", 7)
+    store.close()
+    app = TutorApp(load_model=False)
+    async with app.run_test() as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert counter(app).startswith("Step 2/2")  # clamped to the lesson's last step
