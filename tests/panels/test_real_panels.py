@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
@@ -67,3 +67,17 @@ async def test_embeddings_real(real_hub: EngineHub) -> None:
             "The water flowed past the grassy shore.")
         assert emb.nearest(1, 1)[0][0] == BANK_EXAMPLE.index(
             "She deposited her salary into savings.")
+
+
+async def test_prediction_loop_real(real_hub: EngineHub) -> None:
+    app = PanelApp("prediction-loop", real_hub, {"text": "The capital of France is",
+                                                 "max_steps": 2})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot, app)
+        app.query_one(Input).focus()
+        for _ in range(2):
+            await pilot.press("enter")
+            await settle(pilot, app)
+        result = app.panel.result
+        assert result["finished"] and result["stop_reason"] == "max_steps"
+        assert result["output"].startswith(" Paris")

@@ -13,6 +13,7 @@ _WIDGETS: dict[str, str] = {
     "attention": "attention:AttentionPanel",
     "generation": "generation:GenerationPanel",
     "embeddings": "embeddings:EmbeddingsPanel",
+    "prediction-loop": "prediction_loop:PredictionLoopPanel",
 }
 
 
