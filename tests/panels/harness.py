@@ -73,3 +73,15 @@ def shown(widget: Static | Widget) -> str:
                       color_system=None)
     console.print(content)
     return console.export_text()
+
+
+async def settle_workers(pilot: Any, app: App[Any]) -> None:
+    """Wait for every panel of the screen to finish its pending jobs."""
+    for _ in range(400):
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        panels = list(app.screen.query(Panel))
+        if all(not p._job_timers and not p._jobs_running for p in panels):  # type: ignore[attr-defined]
+            await pilot.pause(0.1)
+            return
+    raise AssertionError("the panels never settled")

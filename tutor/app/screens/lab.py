@@ -1,0 +1,69 @@
+"""The Lab: all six live panels in tabs, for free play outside the lessons.
+
+A panel is built the first time its tab is opened, so opening the Lab asks no model
+anything until the learner picks a panel.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from tutor.app.engines import EngineHub
+from tutor.app.panels import panel_class
+from tutor.course.panels import PANELS
+
+# Tab order: from text to tokens, to vectors and attention, to predictions and generation.
+ORDER = ["tokenizer", "embeddings", "attention", "next-token", "generation", "prediction-loop"]
+
+
+class LabScreen(Screen[None]):
+    CSS_PATH = "lab.tcss"
+    TITLE = "Lab"
+    BINDINGS: ClassVar = [
+        Binding("escape", "app.pop_screen", "Back", id="lab.back"),
+        *[Binding(f"alt+{i}", f"show_tab('{pid}')", PANELS[pid].title, show=False,
+                  id=f"lab.tab{i}") for i, pid in enumerate(ORDER, start=1)],
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="lab-tabs"):
+            for i, panel_id in enumerate(ORDER, start=1):
+                with TabPane(f"{i} {PANELS[panel_id].title}", id=f"lab-{panel_id}"):
+                    yield VerticalScroll(classes="lab-pane")
+        yield Footer()
+
+    @property
+    def hub(self) -> EngineHub:
+        return self.app.hub  # type: ignore[attr-defined, no-any-return]
+
+    def on_mount(self) -> None:
+        self._open(ORDER[0])
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = event.pane.id or ""
+        self._open(pane_id.removeprefix("lab-"))
+
+    def action_show_tab(self, panel_id: str) -> None:
+        self.query_one(TabbedContent).active = f"lab-{panel_id}"
+
+    def _open(self, panel_id: str) -> None:
+        """Build a tab's panel on first view; a panel that fails to build says why, in place."""
+        box = self.query_one(f"#lab-{panel_id} .lab-pane", VerticalScroll)
+        if box.children:
+            return
+        try:
+            cls = panel_class(panel_id)
+            widget = (cls(self.hub, {}, id=f"lab-panel-{panel_id}") if cls is not None
+                      else Static(f"The {PANELS[panel_id].title} panel is not available.",
+                                  classes="lab-missing"))
+        except Exception as err:  # the other tabs must keep working
+            widget = Static(f"The {PANELS[panel_id].title} panel could not open: {err}",
+                            classes="lab-missing")
+        box.mount(widget)
