@@ -1,8 +1,12 @@
 """Our own decode loop: each step yields its token, its top candidates and its timing.
 
 With the KV cache each step feeds only the newest token and reuses the keys and values of
-earlier positions; without it each step runs the whole sequence again, which is what the
-KV-cache lesson measures.
+earlier positions (see `fastdecode` for how a step is kept cheap); without it each step runs
+the whole sequence again, which is what the KV-cache lesson measures.
+
+Per step the loop does one forward, one top-k over the vocabulary and one log-sum-exp for
+the candidates' probabilities; everything else is a handful of scalars, so the loop keeps
+pace with (and, with the lean llama step, overtakes) `model.generate`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 import torch
 
+from tutor.engine.fastdecode import Stepper, make_stepper
 from tutor.engine.sampling import processor_list
 from tutor.engine.tokenize import token_text
 from tutor.engine.types import (
@@ -40,6 +45,20 @@ def eos_ids(model: Any, tokenizer: Any) -> set[int]:
     return ids
 
 
+class _Texts:
+    """Token texts, looked up once per id: the same few ids come back step after step."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        self.seen: dict[int, str] = {}
+
+    def __call__(self, token_id: int) -> str:
+        text = self.seen.get(token_id)
+        if text is None:
+            text = self.seen[token_id] = token_text(self.tokenizer, token_id)
+        return text
+
+
 class GenerationStream:
     """Iterate to receive GeneratedTokens as they are made; `result` is set at the end."""
 
@@ -65,64 +84,87 @@ class GenerationStream:
         with self.lock, torch.inference_mode():
             yield from self._run()
 
+    def _forward_full(self, ids: torch.Tensor) -> torch.Tensor:
+        """The no-cache step: the whole sequence again, only the last position's logits."""
+        out = self.model(input_ids=ids, use_cache=False, logits_to_keep=1)
+        return out.logits[0, -1]
+
+    def _candidates(self, logits: torch.Tensor, probs: torch.Tensor | None, k: int,
+                    texts: _Texts) -> list[Candidate]:
+        top = torch.topk(logits, k)
+        values = top.values.tolist()
+        indices = top.indices.tolist()
+        if probs is None:
+            # softmax of the top-k only: exp(logit - logsumexp) over the whole vocabulary
+            shown = torch.exp(top.values - torch.logsumexp(logits, dim=-1)).tolist()
+        else:
+            shown = probs[top.indices].tolist()
+        return [Candidate(id=i, text=texts(i), logit=v, prob=p)
+                for i, v, p in zip(indices, values, shown, strict=True)]
+
     def _run(self) -> Iterator[GeneratedToken]:
         s = self.settings
-        model = self.model
-        stop_ids = eos_ids(model, self.tokenizer)
+        n_prompt = len(self.input_ids)
+        stop_ids = eos_ids(self.model, self.tokenizer)
+        texts = _Texts(self.tokenizer)
         processors = processor_list(s.temperature, s.top_k, s.top_p)
-        generator = torch.Generator(device="cpu")
-        if s.seed is not None:
-            generator.manual_seed(s.seed)
-        else:
-            generator.seed()
-        ids = torch.tensor([self.input_ids], dtype=torch.long, device=self.device)
-        past: Any = None
+        generator: torch.Generator | None = None
+        if not s.greedy:
+            generator = torch.Generator(device="cpu")
+            if s.seed is not None:
+                generator.manual_seed(s.seed)
+            else:
+                generator.seed()
+        # every id the model has read or made, in one buffer allocated once
+        room = min(self.context_length, n_prompt + s.max_new_tokens)
+        ids = torch.zeros((1, max(room, n_prompt)), dtype=torch.long, device=self.device)
+        ids[0, :n_prompt] = torch.tensor(self.input_ids, dtype=torch.long)
+        length = n_prompt
+        stepper: Stepper | None = None
+        if s.use_cache:
+            stepper = make_stepper(self.model, self.device, max(room, n_prompt + 1))
+        on_cuda = self.device.type == "cuda"
         made: list[GeneratedToken] = []
         stop: StopReason = "max_new_tokens"
         start = time.perf_counter()
         ttft = 0.0
-        next_input = ids
+        last_id = -1
         for index in range(s.max_new_tokens):
             if self.cancelled():
                 stop = "cancelled"
                 break
-            if ids.shape[1] >= self.context_length:
+            if length >= self.context_length:
                 stop = "context_full"
                 break
             t0 = time.perf_counter()
-            if s.use_cache:
-                out = model(input_ids=next_input, past_key_values=past, use_cache=True)
-                past = out.past_key_values
+            if stepper is None:
+                logits = self._forward_full(ids[:, :length])
+            elif index == 0:
+                logits = stepper.prefill(self.input_ids)
             else:
-                out = model(input_ids=ids, use_cache=False)
-            logits = out.logits[:, -1, :].float()
+                logits = stepper.step(last_id)
+            logits = logits.float()
+            probs: torch.Tensor | None = None
             if s.greedy:
-                chosen = torch.argmax(logits, dim=-1)
-                probs = torch.softmax(logits, dim=-1)
+                tid = int(torch.argmax(logits))
             else:
-                scores = processors(ids, logits)
-                probs = torch.softmax(scores, dim=-1)
-                chosen = torch.multinomial(probs.cpu(), 1, generator=generator)[:, 0]
-                chosen = chosen.to(self.device)
-            tid = int(chosen[0])
-            candidates: list[Candidate] = []
-            if s.candidates > 0:
-                top = torch.topk(probs[0], s.candidates)
-                candidates = [
-                    Candidate(id=int(i), text=token_text(self.tokenizer, int(i)),
-                              logit=float(logits[0, int(i)]), prob=float(p))
-                    for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)
-                ]
-            if self.device.type == "cuda":
+                scores = processors(ids[:, :length], logits.view(1, -1))
+                probs = torch.softmax(scores, dim=-1)[0]
+                tid = int(torch.multinomial(probs.cpu(), 1, generator=generator)[0])
+            candidates = (self._candidates(logits, probs, s.candidates, texts)
+                          if s.candidates > 0 else [])
+            if on_cuda:
                 torch.cuda.synchronize()
-            ms = (time.perf_counter() - t0) * 1000
+            now = time.perf_counter()
             if index == 0:
-                ttft = (time.perf_counter() - start) * 1000
-            token = GeneratedToken(index=index, id=tid, text=token_text(self.tokenizer, tid),
-                                   ms=ms, candidates=candidates)
+                ttft = (now - start) * 1000
+            token = GeneratedToken(index=index, id=tid, text=texts(tid),
+                                   ms=(now - t0) * 1000, candidates=candidates)
             made.append(token)
-            ids = torch.cat([ids, chosen.view(1, 1)], dim=1)
-            next_input = chosen.view(1, 1)
+            if length < ids.shape[1]:
+                ids[0, length] = tid
+            length += 1
+            last_id = tid
             yield token
             if tid in stop_ids:
                 stop = "eos"
@@ -135,7 +177,7 @@ class GenerationStream:
             text=self.tokenizer.decode(text_ids, skip_special_tokens=False),
             tokens=made,
             stop_reason=stop,
-            prompt_tokens=len(self.input_ids),
+            prompt_tokens=n_prompt,
             use_cache=s.use_cache,
             device=str(self.device),
             ttft_ms=ttft,

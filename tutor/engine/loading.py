@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -151,5 +151,11 @@ def load(spec: ModelSpec, device: str | None = None) -> Loaded:
         model, tokenizer = _load_pretrained(kind, str(where))
     model.to(dev)
     model.eval()
+    from tutor.engine import precision
+
+    model, dtype_label = precision.apply(model, kind, dev)
+    facts = _facts(spec, kind, model, tokenizer, dev)
+    if dtype_label:
+        facts = replace(facts, dtype=dtype_label)
     return Loaded(spec=spec, kind=kind, model=model, tokenizer=tokenizer, device=dev,
-                  facts=_facts(spec, kind, model, tokenizer, dev))
+                  facts=facts)

@@ -1,0 +1,193 @@
+"""Decode steps with as little per-token work as the arithmetic allows.
+
+A decode step of a small model on a CPU is a few hundred small matrix-vector products; the
+transformers forward wraps each in module calls, shape bookkeeping, mask building and a
+growing cache that is re-concatenated every step, which together cost about as much as the
+arithmetic itself. `LlamaStepper` runs the same operations, in the same order and the same
+precision as the transformers eager llama code (so greedy output is unchanged), straight on
+the model's own weights, with keys and values written into a cache allocated once.
+Other architectures use `ModelStepper`, the transformers forward with its own cache.
+
+The prompt (prefill) always goes through the transformers forward: it is one call, and its
+keys and values are then copied into the stepper's cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import torch
+import torch.nn.functional as F
+
+Linear = Callable[[torch.Tensor], torch.Tensor]
+
+
+class Stepper(Protocol):
+    def prefill(self, ids: list[int]) -> torch.Tensor:
+        """Read the prompt; return the last position's logits, shape [vocab]."""
+        ...
+
+    def step(self, token_id: int) -> torch.Tensor:
+        """Read one more token; return its logits, shape [vocab]."""
+        ...
+
+
+def _prefill_forward(model: Any, ids: list[int], device: torch.device) -> tuple[torch.Tensor, Any]:
+    x = torch.tensor([ids], dtype=torch.long, device=device)
+    out = model(input_ids=x, use_cache=True, logits_to_keep=1)
+    return out.logits[0, -1], out.past_key_values
+
+
+class ModelStepper:
+    """The transformers forward with its dynamic cache: works for every decoder."""
+
+    def __init__(self, model: Any, device: torch.device) -> None:
+        self.model = model
+        self.device = device
+        self.past: Any = None
+        self.position = 0
+        self._token = torch.zeros((1, 1), dtype=torch.long, device=device)
+
+    def prefill(self, ids: list[int]) -> torch.Tensor:
+        logits, self.past = _prefill_forward(self.model, ids, self.device)
+        self.position = len(ids)
+        return logits
+
+    def step(self, token_id: int) -> torch.Tensor:
+        self._token.fill_(token_id)
+        out = self.model(input_ids=self._token, past_key_values=self.past, use_cache=True)
+        self.past = out.past_key_values
+        self.position += 1
+        return out.logits[0, -1]
+
+
+def _rotate_half(x: torch.Tensor) -> torch.Tensor:
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+def _call(module: Any) -> Linear:
+    # the module's forward skips nn.Module.__call__'s hook handling (~5 µs a call); it is
+    # also what makes dynamically quantised int8 linears work here unchanged
+    forward: Linear = module.forward
+    return forward
+
+
+class LlamaStepper:
+    """A lean decode step for llama-architecture models (SmolLM2, Llama, TinyLlama)."""
+
+    def __init__(self, model: Any, device: torch.device, max_positions: int) -> None:
+        cfg = model.config
+        self.model = model
+        self.device = device
+        inner = model.model
+        self.n_heads = int(cfg.num_attention_heads)
+        self.n_kv = int(cfg.num_key_value_heads or cfg.num_attention_heads)
+        self.head_dim = int(getattr(cfg, "head_dim", None) or cfg.hidden_size // self.n_heads)
+        self.groups = self.n_heads // self.n_kv
+        self.embed = inner.embed_tokens.weight
+        self.dtype = self.embed.dtype if self.embed.is_floating_point() else torch.float32
+        self.layers = []
+        for layer in inner.layers[: cfg.num_hidden_layers]:
+            a, m = layer.self_attn, layer.mlp
+            self.layers.append((
+                layer.input_layernorm.weight, float(layer.input_layernorm.variance_epsilon),
+                _call(a.q_proj), _call(a.k_proj), _call(a.v_proj), _call(a.o_proj),
+                float(a.scaling),
+                layer.post_attention_layernorm.weight,
+                float(layer.post_attention_layernorm.variance_epsilon),
+                _call(m.gate_proj), _call(m.up_proj), _call(m.down_proj), m.act_fn,
+            ))
+        self.norm_w = inner.norm.weight
+        self.norm_eps = float(inner.norm.variance_epsilon)
+        self.lm_head = _call(model.lm_head)
+        # cos/sin of every position, computed exactly as the rotary module computes them
+        rotary = inner.rotary_emb
+        positions = torch.arange(max_positions, device=device, dtype=torch.long)
+        freqs = positions[:, None].float() * rotary.inv_freq.to(device=device, dtype=torch.float)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        scale = float(getattr(rotary, "attention_scaling", 1.0))
+        self.cos = (emb.cos() * scale).to(self.dtype)
+        self.sin = (emb.sin() * scale).to(self.dtype)
+        n_layers = len(self.layers)
+        shape = (n_layers, 1, self.n_kv, max_positions, self.head_dim)
+        self.keys = torch.zeros(shape, dtype=self.dtype, device=device)
+        self.values = torch.zeros(shape, dtype=self.dtype, device=device)
+        self.max_positions = max_positions
+        self.position = 0
+        self._token = torch.zeros((1, 1), dtype=torch.long, device=device)
+
+    @staticmethod
+    def supports(model: Any) -> bool:
+        """True for the llama modules this step reproduces exactly (default rotary only)."""
+        cfg = model.config
+        if type(model).__name__ != "LlamaForCausalLM" or cfg.model_type != "llama":
+            return False
+        rope = getattr(cfg, "rope_parameters", None) or getattr(cfg, "rope_scaling", None) or {}
+        rope_type = rope.get("rope_type", rope.get("type", "default")) if rope else "default"
+        return bool(rope_type == "default" and not getattr(cfg, "attention_bias", False)
+                    and not getattr(cfg, "mlp_bias", False)
+                    and getattr(cfg, "pretraining_tp", 1) == 1)
+
+    def prefill(self, ids: list[int]) -> torch.Tensor:
+        if len(ids) >= self.max_positions:
+            raise ValueError(f"prompt of {len(ids)} tokens does not fit {self.max_positions}")
+        logits, past = _prefill_forward(self.model, ids, self.device)
+        n = len(ids)
+        for i, layer in enumerate(past.layers):
+            self.keys[i, :, :, :n] = layer.keys
+            self.values[i, :, :, :n] = layer.values
+        self.position = n
+        return logits
+
+    @staticmethod
+    def _rms(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
+        dtype = x.dtype
+        h = x.to(torch.float32)
+        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + eps)
+        return weight * h.to(dtype)
+
+    def step(self, token_id: int) -> torch.Tensor:
+        p = self.position
+        if p >= self.max_positions:
+            raise ValueError("the stepper's cache is full")
+        self._token.fill_(token_id)
+        h = F.embedding(self._token, self.embed)  # [1, 1, hidden]
+        cos = self.cos[p].view(1, 1, 1, -1)
+        sin = self.sin[p].view(1, 1, 1, -1)
+        nh, nkv, hd, g = self.n_heads, self.n_kv, self.head_dim, self.groups
+        end = p + 1
+        rms = self._rms
+        for i, (ln1, eps1, q_proj, k_proj, v_proj, o_proj, scaling, ln2, eps2,
+                gate, up, down, act) in enumerate(self.layers):
+            x = rms(h, ln1, eps1)
+            q = q_proj(x).view(1, 1, nh, hd).transpose(1, 2)
+            k = k_proj(x).view(1, 1, nkv, hd).transpose(1, 2)
+            v = v_proj(x).view(1, 1, nkv, hd).transpose(1, 2)
+            q = q * cos + _rotate_half(q) * sin
+            k = k * cos + _rotate_half(k) * sin
+            self.keys[i, :, :, p: end] = k
+            self.values[i, :, :, p: end] = v
+            keys = self.keys[i, :, :, :end]
+            values = self.values[i, :, :, :end]
+            if g > 1:
+                # what repeat_kv does: each key/value head serves `g` query heads
+                keys = keys[:, :, None].expand(1, nkv, g, end, hd).reshape(1, nh, end, hd)
+                values = values[:, :, None].expand(1, nkv, g, end, hd).reshape(1, nh, end, hd)
+            scores = torch.matmul(q, keys.transpose(2, 3)) * scaling
+            weights = torch.softmax(scores, dim=-1, dtype=torch.float32).to(q.dtype)
+            attn = torch.matmul(weights, values).transpose(1, 2).reshape(1, 1, nh * hd)
+            h = h + o_proj(attn)
+            x = rms(h, ln2, eps2)
+            h = h + down(act(gate(x)) * up(x))
+        h = rms(h, self.norm_w, self.norm_eps)
+        self.position = end
+        return self.lm_head(h)[0, -1]
+
+
+def make_stepper(model: Any, device: torch.device, max_positions: int) -> Stepper:
+    """The fastest stepper that reproduces this model's forward."""
+    if LlamaStepper.supports(model):
+        return LlamaStepper(model, device, max_positions)
+    return ModelStepper(model, device)
