@@ -79,6 +79,8 @@ class GenerationStream:
         self.lock = lock
         self.cancelled = cancelled or (lambda: False)
         self.result: Generation | None = None
+        # benchmarks set this to time an exact number of tokens, as generate's min_new_tokens
+        self.ignore_eos = False
 
     def __iter__(self) -> Iterator[GeneratedToken]:
         with self.lock, torch.inference_mode():
@@ -166,7 +168,7 @@ class GenerationStream:
             length += 1
             last_id = tid
             yield token
-            if tid in stop_ids:
+            if tid in stop_ids and not self.ignore_eos:
                 stop = "eos"
                 break
         total = (time.perf_counter() - start) * 1000
