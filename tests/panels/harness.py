@@ -23,7 +23,9 @@ _HUBS: dict[str, EngineHub] = {}
 
 def shared_hub(kind: str = "tiny") -> EngineHub:
     if kind not in _HUBS:
-        _HUBS[kind] = EngineHub(TINY if kind == "tiny" else REAL)  # type: ignore[arg-type]
+        # the tiny tier stays on the CPU so snapshots read the same on a machine with a GPU
+        _HUBS[kind] = (EngineHub(TINY, device="cpu") if kind == "tiny"  # type: ignore[arg-type]
+                       else EngineHub(REAL))  # type: ignore[arg-type]
     return _HUBS[kind]
 
 

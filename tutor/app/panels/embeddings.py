@@ -129,12 +129,12 @@ class EmbeddingsPanel(LivePanel):
                       caption_justify="left")
         table.add_column("", no_wrap=True)
         for j in range(n):
-            table.add_column(f"{j + 1:^5}", no_wrap=True, justify="center")
+            table.add_column(f"{j + 1:^6}", no_wrap=True, justify="center")
         for i in range(n):
             cells: list[Any] = [Text(f"{i + 1:>2} {clip(emb.texts[i], 18):<18} ", "bold")]
             for j in range(n):
                 s = float(emb.similarity[i, j])
-                cells.append(Text(f"{s:5.2f}", heat_style(max(0.0, s))))
+                cells.append(Text(f"{s:6.2f}", heat_style(max(0.0, s))))
             table.add_row(*cells)
         return table
 

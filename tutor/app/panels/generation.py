@@ -255,8 +255,8 @@ class GenerationPanel(LivePanel):
             line.append("\ngenerating…", "italic")
         speedup = self.cache_speedup()
         if speedup:
-            line.append(f"\nwith the KV cache each token took {speedup:.1f}× less time "
-                        "(mean after the first token)", "green")
+            line.append(f"\nKV cache speed-up: {speedup:.1f}× (mean ms per token without the "
+                        "cache ÷ with it, after the first token)", "green")
         self.query_one("#gen-stats", Static).update(line)
 
     def _draw_plot(self) -> None:
@@ -266,6 +266,9 @@ class GenerationPanel(LivePanel):
         plt.clear_figure()
         plt.title("time per token (ms) by position")
         plt.xlabel("token")
+        highest = max((max(ys) for ys in self.series.values() if ys), default=0.0)
+        if highest > 0:  # from zero, so a flat line looks flat and the labels stay round
+            plt.ylim(0, highest * 1.15)
         for cache, colour in ((True, "green"), (False, "red")):
             ys = self.series.get(cache) or []
             if ys:

@@ -209,7 +209,7 @@ class NextTokenPanel(LivePanel):
         elif self.last_draw:
             shown = {c.id for c in nt.candidates}
             other = sum(n for i, n in self.observed.items() if i not in shown)
-            expected_other = 1 - sum(float(nt.probs_final[i]) for i in shown)
+            expected_other = max(0.0, 1 - sum(float(nt.probs_final[i]) for i in shown))
             out.append(f"\n{self.samples} draws: magenta column = observed share, "
                        f"final probability = expected; outside the top {len(shown)}: "
                        f"{other / self.samples:.1%} seen, {expected_other:.1%} expected", "dim")
