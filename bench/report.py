@@ -13,11 +13,13 @@ KEEP_FROM = "## Panels"
 
 
 class Report:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, part: bool = False) -> None:
+        """`part`: sections measured early but written later, added with `extend`."""
         self.path = path
-        self.lines: list[str] = ["# Benchmark results", "",
-                                 "Written by `python bench/run_bench.py` (`make bench`); every "
-                                 "number below comes from the same run.", ""]
+        self.lines: list[str] = [] if part else [
+            "# Benchmark results", "",
+            "Written by `python bench/run_bench.py` (`make bench`); every number below comes "
+            "from the same run.", ""]
         self.data: dict[str, Any] = {}
 
     def machine(self, info: dict[str, str]) -> None:
@@ -39,6 +41,9 @@ class Report:
         self.lines += ["| " + " | ".join(r) + " |" for r in rows]
         self.lines.append("")
         print("\n".join(self.lines[-len(rows) - 3:]), flush=True)
+
+    def extend(self, part: Report) -> None:
+        self.lines += part.lines
 
     def footer(self, text: str) -> None:
         self.lines += [text, ""]
