@@ -63,7 +63,61 @@ def _baseline(m: dict[str, Any], gru: dict[str, Any] | None) -> list[str]:
         (f"| GRU, no attention | {gru['parameters']:,} | {_minutes(gru['train_seconds'])} | "
          f"{gru['steps']} x {gru['batch']} | {_pct(gru['exact_match'])} | "
          f"{_pct(gru['by_group']['short'])} | {_pct(gru['by_group']['long'])} |"),
+        "",
+        _reading(m, gru),
+        *_curves(m, gru),
     ]
+
+
+def _first_at(curve: list[dict[str, float]], level: float) -> dict[str, float] | None:
+    return next((c for c in curve if c["probe_exact"] >= level), None)
+
+
+def _curves(m: dict[str, Any], gru: dict[str, Any]) -> list[str]:
+    if not (m.get("curve") and gru.get("curve")):
+        return []
+    lines = [
+        "",
+        f"How quickly each got there: during training each script checked "
+        f"{m.get('probe_examples', 500)} of the held-out",
+        "examples now and then (exact match, greedy). Each model's learning rate decays over",
+        "its own budget and the machine's load changed while they ran, so read the clock",
+        "loosely:",
+        "",
+        "| model | step | minutes | held-out sample exact |",
+        "|---|---|---|---|",
+    ]
+    for name, run in (("transformer", m), ("GRU, no attention", gru)):
+        lines += [f"| {name} | {c['step']} | {c['seconds'] / 60:.1f} | {_pct(c['probe_exact'])} |"
+                  for c in run["curve"]]
+    reached = []
+    for name, run in (("the transformer", m), ("the GRU", gru)):
+        hit = _first_at(run["curve"], 0.99)
+        reached.append(f"{name} first reached 99% on that sample after {hit['seconds'] / 60:.1f} "
+                       f"minutes ({hit['step']} steps)" if hit else f"{name} never reached 99%")
+    lines += ["", f"Here {reached[0]}; {reached[1]}."]
+    return lines
+
+
+def _reading(m: dict[str, Any], gru: dict[str, Any]) -> str:
+    """One sentence on what the two rows show, worded from the numbers themselves."""
+    gap = 100 * (m["exact_match"] - gru["exact_match"])
+    long_gap = 100 * (gru["by_group"]["short"] - gru["by_group"]["long"])
+    if abs(gap) < 0.005:
+        head = ("Measured here, the GRU without attention matches the transformer: a date is "
+                "at most 29 characters, short enough for one vector to carry.")
+    elif abs(gap) < 1:
+        head = (f"Measured here, the GRU without attention comes within {abs(gap):.2f} points "
+                "of the transformer: a date is at most 29 characters, short enough for one "
+                "vector to carry.")
+    elif gap > 0:
+        head = f"Measured here, the transformer is {gap:.2f} points ahead of the GRU."
+    else:
+        head = f"Measured here, the GRU is {-gap:.2f} points ahead of the transformer."
+    if abs(long_gap) < 0.005:
+        return f"{head} The GRU is as accurate on long-written dates as on short ones."
+    return (f"{head} The GRU's accuracy on long-written dates is {abs(long_gap):.2f} points "
+            f"{'below' if long_gap > 0 else 'above'} its accuracy on short ones.")
 
 
 def render(out: Path) -> str:

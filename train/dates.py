@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     next_batch = common.train_batches(tokenizer, args.batch, MAX_SOURCE, rng)
     model.train()
     held_exact = float("nan")
+    curve: list[dict[str, float]] = []  # the probe's accuracy as training goes
     t0 = time.perf_counter()
     bar = tqdm(range(args.steps), desc="training", unit="step")
     for step in bar:
@@ -119,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         if (step + 1) % args.eval_every == 0 or last:
             got = translate_batch(model, tokenizer, [e.source for e in probe])
             held_exact = common.score(probe, got).exact
+            curve.append({"step": step + 1, "seconds": round(time.perf_counter() - t0),
+                          "probe_exact": held_exact})
         if step % 20 == 0 or (step + 1) % args.eval_every == 0 or last:
             # Teacher-forced: every character of the batch right, given the right prefix.
             with torch.no_grad():
@@ -147,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         "train_seconds": round(train_s, 1),
         "examples_seen": args.steps * args.batch,
         "held_out_examples": len(held),
+        "probe_examples": len(probe), "curve": curve,
         "torch": torch.__version__,
         **scores.to_dict(),
     }

@@ -110,10 +110,14 @@ def main(argv: list[str] | None = None) -> None:
     next_batch = common.train_batches(tokenizer, args.batch, MAX_SOURCE, rng)
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     held_exact = float("nan")
+    curve: list[dict[str, float]] = []
     t0 = time.perf_counter()
     step = 0
     bar = tqdm(desc="GRU baseline", unit="step")
-    while time.perf_counter() - t0 < budget:
+    while (elapsed := time.perf_counter() - t0) < budget:
+        # Linear decay over the clock, as the transformer decays over its steps.
+        for group in opt.param_groups:
+            group["lr"] = args.lr * (1 - elapsed / budget)
         b = next_batch()
         logits = model(b.source, b.source_mask, shift_right(b.target, start, pad))
         loss = loss_fn(logits.flatten(0, 1), b.target.flatten())
@@ -126,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
         if step % 250 == 0:
             got = translate_batch(model, tokenizer, [e.source for e in probe], start, eos)
             held_exact = common.score(probe, got).exact
+            curve.append({"step": step, "seconds": round(time.perf_counter() - t0),
+                          "probe_exact": held_exact})
         if step % 20 == 0:
             right = (logits.argmax(-1) == b.target) | (b.target == -100)
             bar.set_postfix(loss=f"{loss.item():.4f}",
@@ -142,7 +148,8 @@ def main(argv: list[str] | None = None) -> None:
         "hidden": args.hidden, "seed": args.seed, "threads": args.threads,
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "train_seconds": round(train_s, 1), "examples_seen": step * args.batch,
-        "held_out_examples": len(held), **scores.to_dict(),
+        "held_out_examples": len(held), "probe_examples": len(probe), "curve": curve,
+        **scores.to_dict(),
     }
     (args.out / "gru_baseline.json").write_text(json.dumps(metrics, indent=2) + "\n")
     write_card(args.out)
