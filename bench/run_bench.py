@@ -83,7 +83,9 @@ def _engine_at(dtype: str) -> Any:
 class SideBySide:
     """Every engine loaded once; `measure(n)` runs them all, interleaved, at n new tokens."""
 
-    def __init__(self, with_llamacpp: bool, precisions: list[str], max_tokens: int) -> None:
+    def __init__(self, with_llamacpp: bool, precisions: list[str], max_tokens: int,
+                 precision_max: int) -> None:
+        self.precision_max = precision_max  # the opt-in precisions are timed up to here
         self.engines: dict[str, Callable[[int], Run]] = {}
         self.bytes_per_token: dict[str, float] = {}
         self.weights_mib: dict[str, float] = {}
@@ -134,7 +136,8 @@ class SideBySide:
         # the bandwidth a busy machine offers changes over the run: sample it at each size
         # and take the best, so the ceiling is never set too low
         self.bandwidth.append(max(machine.copy_bandwidth(repeats=3).values()))
-        names = self.names
+        names = [name for name in self.names
+                 if n <= self.precision_max or "opt-in" not in name]
         for i in range(reps):
             # rotate the order so no engine always runs right after the same neighbour
             order = names[i % len(names):] + names[: i % len(names)]
@@ -149,6 +152,9 @@ class SideBySide:
         runs = sorted(self.results[(name, n)], key=lambda r: r.tokens_per_s)
         return runs[len(runs) // 2]
 
+    def measured(self, n: int) -> list[str]:
+        return [name for name in self.names if (name, n) in self.results]
+
     def sizes(self) -> list[int]:
         return sorted({n for _, n in self.results})
 
@@ -157,7 +163,7 @@ class SideBySide:
         rows = []
         for n in self.sizes():
             base = self.best(BASE, n).tokens_per_s
-            for name in self.names:
+            for name in self.measured(n):
                 run = self.best(name, n)
                 ceiling = bw * 1e9 / self.bytes_per_token[name]
                 rows.append([
@@ -198,6 +204,8 @@ class SideBySide:
             if name == ENGINE:
                 continue
             for n in self.sizes():
+                if (name, n) not in self.results:
+                    continue
                 ref, got = self.best(ENGINE, n).ids, self.best(name, n).ids
                 same = next((i for i, (a, b) in enumerate(zip(ref, got, strict=False))
                              if a != b), min(len(ref), len(got)))
@@ -224,9 +232,11 @@ class SideBySide:
         ]
         for name in self.names:
             if name.startswith("engine ") and name != ENGINE:
-                run = self.best(name, at)
+                at_p = max(n for n in sizes if (name, n) in self.results)
+                run, eng_p = self.best(name, at_p), self.best(ENGINE, at_p)
                 c = bw * 1e9 / self.bytes_per_token[name]
-                lines.append(f"- {name}: {run.tokens_per_s / eng.tokens_per_s:.2f}× the float32 "
+                lines.append(f"- {name} at {at_p} new tokens: "
+                             f"{run.tokens_per_s / eng_p.tokens_per_s:.2f}× the float32 "
                              f"engine, {100 * run.tokens_per_s / c:.0f}% of its own ceiling.")
         if LLAMA in self.engines:
             ll = self.best(LLAMA, at)
@@ -243,47 +253,61 @@ class SideBySide:
                 "dequantises inside fused matrix-vector kernels, and its whole step runs in "
                 "C++ with no Python call per operation. The engine keeps float32 weights by "
                 "default because they are the reference the panels explain, and it still "
-                "makes a few hundred Python-level tensor calls per token. On a busy machine "
-                "both engines' threads are preempted; llama.cpp's threads synchronise by "
-                "spinning at every operation, which suffers most from that.")
+                "makes a few hundred Python-level tensor calls per token."
+                + ("" if ratio >= 1 else
+                   " In this run llama.cpp came out slower all the same: on a machine this "
+                   "busy both engines' threads are preempted, and llama.cpp's threads "
+                   "meet at a spinning barrier after every operation of the graph, so one "
+                   "preempted thread stalls the other far more often than in torch's "
+                   "fewer, larger parallel regions; on an idle machine the byte count "
+                   "decides."))
         rep.section("Targets")
         rep.text("\n".join(lines))
         print("\n".join(lines), flush=True)
 
 
 # -- other sections -----------------------------------------------------------------------
-def bench_kv_cache(rep: Report, sbs: SideBySide, sizes: list[int], reps: int,
-                   clock: Clock) -> None:
-    rows, skipped = [], []
-    last: tuple[int, float] | None = None  # (n, seconds without the cache)
-    for n in sizes:
-        if last is not None:
-            # the uncached step grows with the length: project from the last size
-            prev_n, prev_s = last
-            grow = (n / prev_n) * (len(sbs.ids) + n / 2) / (len(sbs.ids) + prev_n / 2)
-            if not clock.allows(prev_s * grow * 1.3):
-                skipped.append(n)
-                continue
-        with_cache, without, t_without = [], [], []
-        for _ in range(reps if n <= 128 else 1):
+class KVCache:
+    """`model.generate` with and without the KV cache, one size at a time."""
+
+    def __init__(self, sbs: SideBySide, reps: int) -> None:
+        self.sbs = sbs
+        self.reps = reps
+        self.rows: list[list[str]] = []
+        self.skipped: list[int] = []
+        self.last: tuple[int, float] | None = None  # (n, seconds without the cache)
+
+    def projected(self, n: int) -> float:
+        """Seconds the uncached run at n should take, from the last size measured."""
+        if self.last is None:
+            return 0.0
+        prev_n, prev_s = self.last
+        p = len(self.sbs.ids)
+        return prev_s * (n / prev_n) * (p + n / 2) / (p + prev_n / 2) * 2 * self.reps
+
+    def measure(self, n: int) -> None:
+        sbs = self.sbs
+        with_cache, without = [], []
+        for _ in range(self.reps):
             with_cache.append(run_generate(sbs.model, sbs.ids, n, True, pad_id=sbs.pad))
-            r = run_generate(sbs.model, sbs.ids, n, False, pad_id=sbs.pad)
-            without.append(r)
-            t_without.append(r.seconds)
+            without.append(run_generate(sbs.model, sbs.ids, n, False, pad_id=sbs.pad))
         a = median([r.tokens_per_s for r in with_cache])
         b = median([r.tokens_per_s for r in without])
-        last = (n, max(t_without))
-        rows.append([str(n), f"{a:.2f}", f"{b:.2f}", f"{a / b:.1f}×"])
+        self.last = (n, max(r.seconds for r in without))
+        self.rows.append([str(n), f"{a:.2f}", f"{b:.2f}", f"{a / b:.1f}×"])
         print(f"  kv cache n={n}: {a:.2f} vs {b:.2f} tok/s", flush=True)
-    rep.section("The KV cache",
-                f"`model.generate`, greedy, float32, prompt of {len(sbs.ids)} tokens, forced "
-                "to the full number of new tokens; tokens/s over the whole call (prompt "
-                "included). Without the cache every step reads the whole sequence again, so "
-                "the gap widens with length.")
-    rep.table(["new tokens", "with KV cache (tok/s)", "without (tok/s)", "speed-up"], rows)
-    for n in skipped:
-        rep.text(f"*{n} new tokens: not measured, the uncached run was projected to exceed "
-                 "the run's time budget on this (busy) machine.*")
+
+    def report(self, rep: Report) -> None:
+        rep.section("The KV cache",
+                    f"`model.generate`, greedy, float32, prompt of {len(self.sbs.ids)} tokens, "
+                    f"forced to the full number of new tokens, {self.reps} run(s) each; "
+                    "tokens/s over the whole call (prompt included). Without the cache every "
+                    "step reads the whole sequence again, so the gap widens with length.")
+        rep.table(["new tokens", "with KV cache (tok/s)", "without (tok/s)", "speed-up"],
+                  self.rows)
+        for n in self.skipped:
+            rep.text(f"*{n} new tokens: not measured, the uncached run was projected to "
+                     "exceed the run's time budget on this (busy) machine.*")
 
 
 def bench_attention(rep: Report, model: Any, tokenizer: Any, reps: int) -> None:
@@ -347,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds the run may take; later sizes are skipped past it")
     parser.add_argument("--precisions", default="bfloat16,int8",
                         help="opt-in engine precisions to add (comma list, may be empty)")
+    parser.add_argument("--precision-max", type=int, default=32,
+                        help="time the opt-in precisions only up to this many new tokens")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -374,38 +400,76 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(f"{k}: {v}" for k, v in info.items()), flush=True)
     rep.machine(info)
 
+    parts: dict[str, Report] = {k: Report(out, part=True)
+                                for k in ("side", "kv", "attention", "load")}
+
+    def flush() -> None:
+        final = Report(out)
+        final.lines = rep.lines[:]
+        for part in parts.values():
+            final.extend(part)
+        final.footer(f"Whole run: {time.perf_counter() - clock.start:.0f} s; 1-minute load "
+                     f"average at the end {os.getloadavg()[0]:.1f}.")
+        final.write()
+
+    def guarded(name: str, fn: Callable[[], None]) -> None:
+        # one section failing must not cost the others' numbers
+        try:
+            fn()
+        except Exception as err:  # noqa: BLE001 - reported in RESULTS.md and on stderr
+            import traceback
+
+            traceback.print_exc()
+            parts[name].text(f"*{name}: failed with {type(err).__name__}: {err}*")
+        flush()
+
     print("loading engines ...", flush=True)
-    sbs = SideBySide(not args.no_llamacpp, precisions, max(sizes))
+    sbs = SideBySide(not args.no_llamacpp, precisions, max(sizes),
+                     max(sizes) if args.quick else args.precision_max)
     sbs.bandwidth.insert(0, max(bw.values()))
-    # the two sizes the targets are read at come first; then the cheap sections; the
-    # longest generations last, each only if the budget still allows it
+    kv = KVCache(sbs, 1)
+    skipped: list[int] = []
+
+    def side_report() -> None:
+        parts["side"] = Report(out, part=True)
+        sbs.report(parts["side"], skipped)
+
+    def kv_report() -> None:
+        parts["kv"] = Report(out, part=True)
+        kv.report(parts["kv"])
+
+    # what the targets and the KV-cache lesson read comes first, then the cheap sections,
+    # the longest runs last, each only if the budget still allows it
     first = [n for n in sizes if n <= 128]
     later = [n for n in sizes if n > 128]
     spent: dict[int, float] = {}
     for n in first:
         spent[n] = sbs.measure(n, reps)
+        guarded("side", side_report)
+        if clock.allows(kv.projected(n) * 1.2):
+            kv.measure(n)
+        else:
+            kv.skipped.append(n)
+        guarded("kv", kv_report)
     print("attention ...", flush=True)
-    early = Report(out, part=True)
-    bench_attention(early, sbs.model, sbs.tokenizer, 3 if args.quick else 5)
+    guarded("attention", lambda: bench_attention(parts["attention"], sbs.model,
+                                                 sbs.tokenizer, 3 if args.quick else 5))
     print("loading ...", flush=True)
-    bench_load(early, sbs.gguf, 1 if args.quick else 2)
-    skipped = []
+    guarded("load", lambda: bench_load(parts["load"], sbs.gguf, 1))
     for n in later:
-        r = max(1, reps - 1)
-        prev = max(spent) if spent else None
-        projected = spent[prev] / reps * r * n / prev if prev else 0.0
-        if not clock.allows(projected * 1.2):
+        prev = max(spent)
+        projected = spent[prev] / reps * n / prev
+        if clock.allows(projected * 1.2):
+            spent[n] = sbs.measure(n, reps)
+        else:
             skipped.append(n)
-            continue
-        spent[n] = sbs.measure(n, r)
-    sbs.report(rep, skipped)
-    print("kv cache ...", flush=True)
-    bench_kv_cache(rep, sbs, sizes, 2 if not args.quick else 1, clock)
-    rep.extend(early)
-
-    rep.footer(f"Whole run: {time.perf_counter() - clock.start:.0f} s; 1-minute load average "
-               f"at the end {os.getloadavg()[0]:.1f}.")
-    rep.write()
+        guarded("side", side_report)
+    for n in later:
+        if clock.allows(kv.projected(n) * 1.2):
+            kv.measure(n)
+        else:
+            kv.skipped.append(n)
+        guarded("kv", kv_report)
     print(f"wrote {out}", flush=True)
     return 0
 
