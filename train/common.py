@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
+from transformers import PreTrainedTokenizerFast
 
 from train import data
 
@@ -21,15 +22,16 @@ class Batch:
     target: torch.Tensor  # [batch, target_len]: ISO characters then </s>, padded with -100
 
 
-def make_batch(tokenizer: object, examples: Sequence[data.Example], max_len: int) -> Batch:
-    src = tokenizer([e.source for e in examples], padding=True, truncation=True,  # type: ignore[operator]
+def make_batch(tokenizer: PreTrainedTokenizerFast, examples: Sequence[data.Example],
+               max_len: int) -> Batch:
+    src = tokenizer([e.source for e in examples], padding=True, truncation=True,
                     max_length=max_len, return_tensors="pt")
-    tgt = tokenizer([e.target for e in examples], padding=True, return_tensors="pt")  # type: ignore[operator]
+    tgt = tokenizer([e.target for e in examples], padding=True, return_tensors="pt")
     labels = tgt["input_ids"].masked_fill(tgt["attention_mask"] == 0, -100)
     return Batch(src["input_ids"], src["attention_mask"], labels)
 
 
-def train_batches(tokenizer: object, batch_size: int, max_len: int,
+def train_batches(tokenizer: PreTrainedTokenizerFast, batch_size: int, max_len: int,
                   rng: random.Random) -> Callable[[], Batch]:
     """Fresh random training examples for every batch: the data never repeats exactly."""
     def next_batch() -> Batch:

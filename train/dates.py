@@ -20,7 +20,12 @@ from pathlib import Path
 
 import torch
 from tqdm import tqdm
-from transformers import BartConfig, BartForConditionalGeneration, GenerationConfig
+from transformers import (
+    BartConfig,
+    BartForConditionalGeneration,
+    GenerationConfig,
+    PreTrainedTokenizerFast,
+)
 
 from train import common
 from train.card import write_card
@@ -58,15 +63,15 @@ def generation_config(pad: int, start: int, eos: int) -> GenerationConfig:
 
 
 @torch.inference_mode()
-def translate_batch(model: BartForConditionalGeneration, tokenizer: object,
+def translate_batch(model: BartForConditionalGeneration, tokenizer: PreTrainedTokenizerFast,
                     sources: list[str], batch_size: int = 500) -> list[str]:
     model.eval()
     out: list[str] = []
     for i in range(0, len(sources), batch_size):
-        enc = tokenizer(sources[i:i + batch_size], padding=True, truncation=True,  # type: ignore[operator]
+        enc = tokenizer(sources[i:i + batch_size], padding=True, truncation=True,
                         max_length=MAX_SOURCE, return_tensors="pt")
         ids = model.generate(**enc, max_new_tokens=MAX_TARGET, do_sample=False, num_beams=1)
-        out.extend(tokenizer.batch_decode(ids, skip_special_tokens=True))  # type: ignore[attr-defined]
+        out.extend(tokenizer.batch_decode(ids, skip_special_tokens=True))
     model.train()
     return out
 

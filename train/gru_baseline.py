@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 from torch import nn
 from tqdm import tqdm
+from transformers import PreTrainedTokenizerFast
 
 from train import common
 from train.card import write_card
@@ -67,17 +68,17 @@ def shift_right(labels: torch.Tensor, start: int, pad: int) -> torch.Tensor:
     return torch.cat([torch.full_like(x[:, :1], start), x[:, :-1]], 1)
 
 
-def translate_batch(model: GruSeq2Seq, tokenizer: object, sources: list[str], start: int,
-                    eos: int) -> list[str]:
+def translate_batch(model: GruSeq2Seq, tokenizer: PreTrainedTokenizerFast,
+                    sources: list[str], start: int, eos: int) -> list[str]:
     model.eval()
-    enc = tokenizer(sources, padding=True, truncation=True, max_length=MAX_SOURCE,  # type: ignore[operator]
+    enc = tokenizer(sources, padding=True, truncation=True, max_length=MAX_SOURCE,
                     return_tensors="pt")
     ids = model.greedy(enc["input_ids"], enc["attention_mask"], start, MAX_TARGET).tolist()
     model.train()
     texts = []
     for row in ids:
         row = row[: row.index(eos)] if eos in row else row
-        texts.append(tokenizer.decode(row, skip_special_tokens=True))  # type: ignore[attr-defined]
+        texts.append(tokenizer.decode(row, skip_special_tokens=True))
     return texts
 
 
