@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from typing import Any
 
@@ -9,6 +10,7 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.worker import WorkerCancelled
 
 from tutor.app.engines import EngineHub
 from tutor.app.panels import panel_class
@@ -52,12 +54,18 @@ class PanelApp(App[None]):
         self.results.append(message.result)
 
 
+async def wait_workers(app: App[Any]) -> None:
+    """Wait for the running workers; one cancelled by a newer request counts as finished."""
+    with contextlib.suppress(WorkerCancelled):
+        await app.workers.wait_for_complete()
+
+
 async def settle(pilot: Any, app: PanelApp, rounds: int = 3) -> None:
     """Wait until the panel's pending debounce timers and workers have all finished."""
     panel = app.panel
     for _ in range(200):
         await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         if not panel._job_timers and not panel._jobs_running:  # type: ignore[attr-defined]
             rounds -= 1
@@ -81,7 +89,7 @@ async def settle_workers(pilot: Any, app: App[Any]) -> None:
     """Wait for every panel of the screen to finish its pending jobs."""
     for _ in range(400):
         await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         panels = list(app.screen.query(Panel))
         if all(not p._job_timers and not p._jobs_running for p in panels):  # type: ignore[attr-defined]
             await pilot.pause(0.1)

@@ -81,3 +81,16 @@ async def test_prediction_loop_real(real_hub: EngineHub) -> None:
         result = app.panel.result
         assert result["finished"] and result["stop_reason"] == "max_steps"
         assert result["output"].startswith(" Paris")
+
+
+async def test_generation_real(real_hub: EngineHub) -> None:
+    app = PanelApp("generation", real_hub, {"preset": "few-shot"})
+    async with app.run_test(size=(130, 60)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+g")
+        await settle(pilot, app)
+        result = app.panel.result
+        # three worked examples are enough for the small model to answer in the format
+        assert result["text"].strip().startswith("negative")
+        assert result["runs"] == 1 and result["token_count"] == 3
+        assert result["stop_reason"] == "max_new_tokens" and result["tokens_per_s"] > 0

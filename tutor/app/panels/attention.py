@@ -9,7 +9,7 @@ import numpy as np
 from rich.columns import Columns
 from rich.style import Style
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +26,7 @@ LABEL_WIDTH = 10  # row labels (query tokens)
 HEADER_HEIGHT = 6  # key tokens, written downwards above their columns
 CELL = 3  # characters per cell: a weight in hundredths fits
 MINI_MAX = 32  # small multiples wider than this are pooled down
+SELECTED = Style(bold=True, underline=True)
 
 
 def cell_text(weight: float, masked: bool) -> str:
@@ -66,31 +67,41 @@ class AttentionHeatmap(Static, can_focus=True):
             parent.scroll_to(y=max(0, HEADER_HEIGHT + self.row - 3), animate=False)
 
     def _grid(self) -> Text:
+        """The map as one string plus style spans (appending 16 000 cells one by one is slow)."""
         n = len(self.labels)
-        out = Text(no_wrap=True, overflow="crop")
+        parts: list[str] = []
+        spans: list[Span] = []
+        at = 0
+
+        def put(text: str, style: Style | str | None = None) -> None:
+            nonlocal at
+            parts.append(text)
+            if style:
+                spans.append(Span(at, at + len(text), style))
+            at += len(text)
+
         # the space marker would fill the first header line; row labels keep it
         heads = [clip(lab.lstrip("␣") or lab, HEADER_HEIGHT) for lab in self.labels]
         for line in range(HEADER_HEIGHT):
-            out.append(" " * (LABEL_WIDTH + 1))
-            for lab in heads:
-                ch = lab[line] if line < len(lab) else " "
-                out.append(f"{ch:^{CELL}}", "bold" if lab else "")
-            out.append("\n")
+            put(" " * (LABEL_WIDTH + 1))
+            put("".join(f"{lab[line] if line < len(lab) else ' ':^{CELL}}" for lab in heads),
+                "bold")
+            put("\n")
+        masked_style = Style(bgcolor="grey11")
         for q in range(n):
             selected = q == self.row
             label = clip(self.labels[q], LABEL_WIDTH - 1).rjust(LABEL_WIDTH - 1)
-            out.append(("▶" if selected else " ") + label + " ",
-                       "reverse bold" if selected else "bold")
+            put(("▶" if selected else " ") + label + " ", "reverse bold" if selected else "bold")
+            row = self.matrix[q].tolist()
             for k in range(n):
                 masked = self.causal and k > q
-                w = float(self.matrix[q, k])
-                style = Style(bgcolor="grey11") if masked else heat_style(w)
+                style = masked_style if masked else heat_style(row[k])
                 if selected and not masked:
-                    style += Style(bold=True, underline=True)
-                out.append(cell_text(w, masked), style)
-            out.append("\n")
-        out.rstrip()
-        return out
+                    style = style + SELECTED
+                put(cell_text(row[k], masked), style)
+            if q < n - 1:
+                put("\n")
+        return Text("".join(parts), spans=spans, no_wrap=True, overflow="crop")
 
     def action_move(self, delta: int) -> None:
         self.post_message(self.QuerySelected(self.row + delta))

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from rich.color import Color
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 
 # Background colours for neighbouring token pieces: distinct hues, light enough for black text.
 TOKEN_BACKGROUNDS = ["#8ecae6", "#ffb703", "#90be6d", "#f4a3c0", "#c7b8ea", "#f9c74f",
@@ -24,24 +24,55 @@ _HEAT_STOPS = [(0.0, (68, 1, 84)), (0.25, (59, 82, 139)), (0.5, (33, 145, 140)),
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
+@lru_cache(maxsize=64)
+def _chip_styles(slot: int) -> tuple[Style, Style]:
+    """A chip's style and the style of the id written after it (built once: Style is slow)."""
+    colour = TOKEN_BACKGROUNDS[slot]
+    return Style(color="black", bgcolor=colour), Style(color=colour)
+
+
 def token_style(index: int, special: bool = False) -> Style:
     if special:
         return SPECIAL_STYLE
-    return Style(color="black", bgcolor=TOKEN_BACKGROUNDS[index % len(TOKEN_BACKGROUNDS)])
+    return _chip_styles(index % len(TOKEN_BACKGROUNDS))[0]
+
+
+# Control characters drawn as their Unicode pictures (␀, ␛, …): visible, and harmless to
+# the terminal.
+_CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
+
+
+def visible(text: str) -> str:
+    # translate() is slow on non-ASCII strings; most pieces have nothing to replace
+    return text if text.isprintable() else text.translate(_CONTROL_PICTURES)
 
 
 def token_strip(pieces: list[str], specials: list[bool] | None = None,
                 ids: list[int] | None = None) -> Text:
-    """Token pieces as coloured chips (a thin space between them), ids after each when given."""
-    out = Text()
+    """Token pieces as coloured chips (a space between them), each id small after its chip.
+
+    Built as one string plus spans: appending piece by piece is several times slower, and
+    this runs on every keystroke.
+    """
     specials = specials or [False] * len(pieces)
+    n = len(TOKEN_BACKGROUNDS)
+    parts: list[str] = []
+    spans: list[Span] = []
+    at = 0
     for i, (piece, special) in enumerate(zip(pieces, specials, strict=True)):
-        style = token_style(i, special)
-        out.append(piece or "∅", style)
+        chip, id_style = _chip_styles(i % n)
+        shown = visible(piece) or "∅"
+        spans.append(Span(at, at + len(shown), SPECIAL_STYLE if special else chip))
+        parts.append(shown)
+        at += len(shown)
         if ids is not None:
-            out.append(superscript(ids[i]), Style(color=style.bgcolor))
-        out.append(" ")
-    return out
+            small = superscript(ids[i])
+            spans.append(Span(at, at + len(small), id_style))
+            parts.append(small)
+            at += len(small)
+        parts.append(" ")
+        at += 1
+    return Text("".join(parts), spans=spans)
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -65,8 +96,13 @@ def heat_color(value: float) -> Color:
 
 
 def heat_style(value: float) -> Style:
-    fg = "black" if value >= 0.55 else "white"
-    return Style(color=fg, bgcolor=heat_color(round(value, 2)))
+    return _heat_style(round(float(value), 2))
+
+
+@lru_cache(maxsize=256)
+def _heat_style(value: float) -> Style:
+    # cached: a 128-token map has 16 384 cells and building a Style is slow
+    return Style(color="black" if value >= 0.55 else "white", bgcolor=heat_color(value))
 
 
 def bar(fraction: float, width: int) -> str:

@@ -7,13 +7,16 @@ tokens per character as English in a byte-level BPE vocabulary trained mostly on
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tutor.engine.types import Tokenization
 
 LATIN = "English/Latin"
 
 
+@lru_cache(maxsize=8192)
 def script_of(ch: str) -> str:
     """A coarse script name for one character; "" for whitespace (it has no cost of its own)."""
     if ch.isspace():
@@ -61,16 +64,15 @@ def script_costs(tok: Tokenization) -> list[ScriptCost]:
     pieces of one character split over several tokens all count for that character's script.
     """
     chars: dict[str, int] = {}
-    for ch in tok.text:
+    for ch, n in Counter(tok.text).items():
         s = script_of(ch)
         if s:
-            chars[s] = chars.get(s, 0) + 1
+            chars[s] = chars.get(s, 0) + n
     tokens: dict[str, int] = {}
     for t in tok.tokens:
         if t.special:
             continue
-        span = tok.text[t.start:t.end]
-        s = next((script_of(c) for c in span if script_of(c)), "")
+        s = next((s for s in map(script_of, tok.text[t.start:t.end]) if s), "")
         if s:
             tokens[s] = tokens.get(s, 0) + 1
     out = [ScriptCost(s, n, tokens.get(s, 0)) for s, n in chars.items()]

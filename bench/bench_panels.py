@@ -1,0 +1,280 @@
+"""Benchmarks of the live panels on the real models, reported as ratios (issue 5):
+
+1. keystroke → updated tokenizer panel, for inputs up to 2 000 characters, against one
+   frame (16 ms);
+2. attention for a 128-token input, all layers and heads, from the request to the drawn
+   heat map, against a plain forward pass of the same input;
+3. streaming generation in the generation panel (tokens/s seen by the learner) against a
+   plain `model.generate` with the same settings.
+
+Each panel runs inside a headless Textual app, as in the tests; the plain baselines run in
+the same process, interleaved with the panel runs. Results go to the "Panels" section of
+bench/RESULTS.md (other sections are left as they are).
+
+    .venv/bin/python bench/bench_panels.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import machine  # noqa: E402
+from textual import events  # noqa: E402
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.widgets import Input  # noqa: E402
+
+from tutor.app.engines import EngineHub  # noqa: E402
+from tutor.app.panels.attention import AttentionPanel  # noqa: E402
+from tutor.app.panels.base import Panel  # noqa: E402
+from tutor.app.panels.generation import GenerationPanel  # noqa: E402
+from tutor.app.panels.tokenizer import TokenizerPanel  # noqa: E402
+
+FRAME_MS = 16.0
+PROSE = ("Language models read text as tokens: pieces of words chosen so that common words "
+         "stay whole and rare ones fall apart into smaller parts. Each token becomes a vector, "
+         "attention mixes the vectors of a sentence, and the last position predicts the next "
+         "token, one step at a time. ")
+GEN_PROMPT = "Here is a short story about a lighthouse keeper and a storm at sea:"
+
+
+class Host(App[None]):
+    def __init__(self, panel: type[Panel], hub: EngineHub, inputs: dict[str, Any]) -> None:
+        super().__init__()
+        self.hub = hub
+        self.panel_cls = panel
+        self.inputs = inputs
+        self.published = 0
+
+    def compose(self) -> ComposeResult:
+        yield self.panel_cls(self.hub, self.inputs, id="panel")
+
+    def on_panel_result_changed(self, message: Panel.ResultChanged) -> None:
+        self.published += 1
+
+
+async def wait_for(cond: Callable[[], bool], timeout: float = 300.0) -> None:
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("the panel did not answer in time")
+        await asyncio.sleep(0.0002)
+
+
+async def settle(app: Host) -> None:
+    panel = app.query_one(Panel)
+    for _ in range(3):
+        await wait_for(lambda: not panel._job_timers and not panel._jobs_running)  # type: ignore[attr-defined]
+        await asyncio.sleep(0.05)
+
+
+def paint_ms(app: Host) -> float:
+    """One full repaint of the screen: an upper bound on what the next frame draws."""
+    t = time.perf_counter()
+    app.screen._refresh_layout(app.size)  # noqa: SLF001 - the same call a frame makes
+    app.screen._compositor.render_update(full=True)  # noqa: SLF001
+    return (time.perf_counter() - t) * 1000
+
+
+def ms(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+# -- 1. tokenizer keystrokes ------------------------------------------------------------------
+async def bench_tokenizer(hub: EngineHub, sizes: list[int], presses: int) -> list[list[str]]:
+    rows = []
+    for size in sizes:
+        text = (PROSE * (size // len(PROSE) + 1))[: size - presses]
+        app = Host(TokenizerPanel, hub, {"text": text})
+        async with app.run_test(size=(160, 50)):
+            await settle(app)
+            panel = app.query_one(TokenizerPanel)
+            field = app.query_one(Input)
+            field.focus()
+            field.cursor_position = len(field.value)
+            answer, paint = [], []
+            for i in range(presses):
+                ch = "ab "[i % 3]
+                expected = field.value + ch
+                t = time.perf_counter()
+                field.post_message(events.Key(ch if ch != " " else "space", ch))
+                await wait_for(lambda e=expected, p=panel: p.result.get("text") == e)
+                answer.append((time.perf_counter() - t) * 1000)
+                paint.append(paint_ms(app))
+            total = ms(answer) + ms(paint)
+            rows.append([f"{len(expected):,}", f"{panel.result['token_count']}",
+                         f"{ms(answer):.1f}", f"{ms(paint):.1f}", f"{total:.1f}",
+                         f"{total / FRAME_MS:.2f}"])
+            print("tokenizer", rows[-1], flush=True)
+    return rows
+
+
+# -- 2. attention --------------------------------------------------------------------------
+def text_of_tokens(hub: EngineHub, n: int) -> str:
+    engine = hub.decoder()
+    tok = engine._get().tokenizer  # noqa: SLF001 - the benchmark may look inside
+    ids = tok((PROSE * 8), add_special_tokens=False)["input_ids"]
+    text = tok.decode(ids[:n])
+    while engine.tokens(text).count > n:
+        text = text[:-1]
+    return text
+
+
+def plain_forward_ms(hub: EngineHub, text: str) -> float:
+    import torch
+
+    m = hub.decoder()._get()  # noqa: SLF001
+    ids = torch.tensor([m.tokenizer(text)["input_ids"]], device=m.device)
+    with torch.inference_mode():
+        t = time.perf_counter()
+        m.model(input_ids=ids, use_cache=False)
+        return (time.perf_counter() - t) * 1000
+
+
+async def bench_attention(hub: EngineHub, repeats: int) -> tuple[list[list[str]], int]:
+    text = text_of_tokens(hub, 128)
+    app = Host(AttentionPanel, hub, {"text": text})
+    panel_ms, paint, forward = [], [], []
+    async with app.run_test(size=(160, 50)):
+        await settle(app)
+        panel = app.query_one(AttentionPanel)
+        plain_forward_ms(hub, text)  # warm-up
+        for _ in range(repeats):
+            forward.append(plain_forward_ms(hub, text))
+            before = app.published
+            t = time.perf_counter()
+            panel.recompute(delay=0)
+            await wait_for(lambda b=before: app.published > b)
+            panel_ms.append((time.perf_counter() - t) * 1000)
+            paint.append(paint_ms(app))
+        n = len(panel.maps.tokens) if panel.maps else 0
+        facts = panel.maps.facts if panel.maps else None
+    total = ms(panel_ms) + ms(paint)
+    what = f"{facts.layers} layers × {facts.heads} heads" if facts else ""
+    rows = [[f"{n}", what, f"{ms(forward):.1f}", f"{ms(panel_ms):.1f}", f"{ms(paint):.1f}",
+             f"{total / ms(forward):.2f}"]]
+    print("attention", rows[-1], flush=True)
+    return rows, n
+
+
+# -- 3. generation -------------------------------------------------------------------------
+def plain_generate(hub: EngineHub, prompt: str, n: int) -> float:
+    import torch
+
+    m = hub.decoder()._get()  # noqa: SLF001
+    enc = m.tokenizer(prompt, return_tensors="pt").to(m.device)
+    with torch.inference_mode():
+        t = time.perf_counter()
+        out = m.model.generate(**enc, max_new_tokens=n, min_new_tokens=n, do_sample=False)
+        dt = time.perf_counter() - t
+    made = out.shape[1] - enc["input_ids"].shape[1]
+    return made / dt
+
+
+async def bench_generation(hub: EngineHub, new_tokens: int,
+                           repeats: int) -> list[list[str]]:
+    app = Host(GenerationPanel, hub, {"prompt": GEN_PROMPT, "max_new_tokens": new_tokens})
+    panel_rates, engine_rates, plain_rates, counts = [], [], [], []
+    async with app.run_test(size=(160, 60)):
+        await settle(app)
+        panel = app.query_one(GenerationPanel)
+        plain_generate(hub, GEN_PROMPT, 4)  # warm-up of both paths
+        panel.action_generate()
+        await wait_for(lambda: panel.runs >= 1)
+        for r in range(repeats):
+            runs = panel.runs
+            t = time.perf_counter()
+            panel.action_generate()
+            await wait_for(lambda n=runs: panel.runs > n)
+            wall = time.perf_counter() - t
+            result = panel.last[True]
+            counts.append(len(result.tokens))
+            panel_rates.append(len(result.tokens) / wall)
+            engine_rates.append(result.tokens_per_s)
+            plain_rates.append(plain_generate(hub, GEN_PROMPT, len(result.tokens)))
+            print(f"generation run {r}: panel {panel_rates[-1]:.1f} tok/s, plain generate "
+                  f"{plain_rates[-1]:.1f} tok/s ({counts[-1]} tokens)", flush=True)
+    rows = [[f"{statistics.median(counts):.0f}", f"{ms(plain_rates):.1f}",
+             f"{ms(engine_rates):.1f}", f"{ms(panel_rates):.1f}",
+             f"{ms(panel_rates) / ms(plain_rates):.2f}"]]
+    return rows
+
+
+# -- report --------------------------------------------------------------------------------
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|",
+            *["| " + " | ".join(r) + " |" for r in rows], ""]
+
+
+def write_section(path: Path, lines: list[str]) -> None:
+    """Replace (or add) the "## Panels" section, leaving every other section as it is."""
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    body = "\n".join(lines).rstrip() + "\n"
+    start = old.find("## Panels")
+    if start < 0:
+        path.write_text(old.rstrip() + "\n\n" + body)
+        return
+    nxt = old.find("\n## ", start + 1)
+    rest = old[nxt + 1:] if nxt >= 0 else ""
+    path.write_text(old[:start] + body + ("\n" + rest if rest else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    presses, repeats = (10, 3) if args.quick else (30, 5)
+
+    info = machine.describe()
+    hub = EngineHub({"decoder": "smollm2", "encoder": "minilm"})
+    hub.decoder().load()
+    hub.encoder().load()
+    facts = hub.decoder().facts
+    tok_rows = asyncio.run(bench_tokenizer(hub, [100, 500, 2000], presses))
+    att_rows, _ = asyncio.run(bench_attention(hub, repeats))
+    gen_rows = asyncio.run(bench_generation(hub, 64, max(3, repeats - 2)))
+
+    lines = [
+        "## Panels", "",
+        f"Written by `python bench/bench_panels.py` on {info['date']}; machine: {info['cpu']}, "
+        f"torch {info['torch']}, load average at start {info['load average at start']}. "
+        f"Models: {facts.title} ({facts.dtype}, {facts.device}) and all-MiniLM-L6-v2. "
+        "Medians; each panel runs in a headless Textual app, its baseline in the same process, "
+        "interleaved.", "",
+        "### Keystroke → updated tokenizer panel (target: ratio ≤ 1, one 16 ms frame)", "",
+        "Time from a key event on the text box to the panel's widgets holding the new "
+        "tokenization of both tokenizers (worker thread and message hop included), plus one "
+        "full repaint of the screen (an upper bound on the frame that shows it).", "",
+        *table(["chars", "decoder tokens", "answer ms", "repaint ms", "total ms",
+                "ratio to 16 ms"], tok_rows),
+        "### Attention, 128-token input, all layers and heads (target: ratio ≤ 1.5)", "",
+        "From the request to the drawn heat map and query bars (every layer's and head's "
+        "weights computed in one forward pass), plus one repaint, against a plain forward "
+        "pass of the same ids on the same model without attention outputs.", "",
+        *table(["tokens", "maps", "plain forward ms", "panel ms", "repaint ms",
+                "ratio"], att_rows),
+        "### Streaming generation in the panel (target: ratio ≥ 0.9)", "",
+        "Greedy, KV cache on, same prompt and number of new tokens. The panel's rate is new "
+        "tokens over the wall time from pressing Generate to the last token drawn; the "
+        "engine's is its own measurement inside the worker; plain is `model.generate` with "
+        "`min_new_tokens` = `max_new_tokens` = the panel's count.", "",
+        *table(["new tokens", "plain generate tok/s", "engine tok/s (in worker)",
+                "panel tok/s (wall)", "ratio panel / plain"], gen_rows),
+    ]
+    write_section(args.out, lines)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
