@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,7 @@ def render(out: Path) -> str:
     m = json.loads((out / "metrics.json").read_text())
     gru = _load(out / "gru_baseline.json")
     c = json.loads((out / "config.json").read_text())
+    held = sum(data.is_held_out(data.FIRST + timedelta(days=i)) for i in range(data.SPAN_DAYS))
     lines = [
         "# tutor-dates: the tutor's own encoder-decoder",
         "",
@@ -153,8 +154,8 @@ def render(out: Path) -> str:
         "random date from 1900-01-01 to 2099-12-31, written in one of the formats below",
         "(days with and without a leading zero), in one of four cases (as written, lower,",
         "UPPER, Title). Every batch is fresh. About 5% of all dates (those whose ISO string's",
-        "MD5 digest starts with a byte below 13: 3 824 of 73 049 dates) are held out: training",
-        "never sees them in any format. The held-out test set is "
+        f"MD5 digest starts with a byte below 13: {held:,} of {data.SPAN_DAYS:,} dates) are held "
+        "out: training never sees them in any format. The held-out test set is "
         f"{m['held_out_examples']:,} examples, the same number in every format.",
         "",
         "## Training",
@@ -167,7 +168,7 @@ def render(out: Path) -> str:
         "the machine was shared with other jobs (1-minute load average "
         f"{m.get('load_average_1min_at_end', '?')} when training ended), so an idle machine "
         "is faster",
-        "- reproduce: `python -m train.dates` with the options above "
+        "- reproduce: `python -m train.dates` with these options (its defaults) "
         f"(`--steps {m['steps']} --batch {m['batch']} --lr {m['lr']} --warmup {m['warmup']} "
         f"--d-model {m['d_model']} --layers {m['layers']} --threads {m['threads']}`);",
         "  the data and initialisation follow the seed, so accuracy reproduces (weights can",
