@@ -168,9 +168,9 @@ def render(out: Path) -> str:
         "the machine was shared with other jobs (1-minute load average "
         f"{m.get('load_average_1min_at_end', '?')} when training ended), so an idle machine "
         "is faster",
-        "- reproduce: `python -m train.dates` with these options (its defaults) "
-        f"(`--steps {m['steps']} --batch {m['batch']} --lr {m['lr']} --warmup {m['warmup']} "
-        f"--d-model {m['d_model']} --layers {m['layers']} --threads {m['threads']}`);",
+        "- reproduce: `python -m train.dates`, whose defaults are these options: "
+        f"`--steps {m['steps']} --batch {m['batch']} --lr {m['lr']} --warmup {m['warmup']} "
+        f"--d-model {m['d_model']} --layers {m['layers']} --threads {m['threads']}`;",
         "  the data and initialisation follow the seed, so accuracy reproduces (weights can",
         "  differ in the last bits with a different thread count or CPU).",
         "",
