@@ -55,26 +55,37 @@ class Host(App[None]):
         self.panel_cls = panel
         self.inputs = inputs
         self.published = 0
+        self.changed = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield self.panel_cls(self.hub, self.inputs, id="panel")
 
     def on_panel_result_changed(self, message: Panel.ResultChanged) -> None:
         self.published += 1
+        self.changed.set()
 
 
-async def wait_for(cond: Callable[[], bool], timeout: float = 300.0) -> None:
+async def wait_for(app: Host, cond: Callable[[], bool], timeout: float = 600.0) -> None:
+    """Wait, without spinning, until a published result makes `cond` true.
+
+    Polling in a tight loop would hold the interpreter lock the panel's worker needs, and
+    slow down exactly what is being measured."""
     end = time.perf_counter() + timeout
-    while not cond():
-        if time.perf_counter() > end:
+    while True:
+        app.changed.clear()
+        if cond():
+            return
+        left = end - time.perf_counter()
+        if left <= 0:
             raise TimeoutError("the panel did not answer in time")
-        await asyncio.sleep(0.0002)
+        await asyncio.wait_for(app.changed.wait(), timeout=left)
 
 
 async def settle(app: Host) -> None:
     panel = app.query_one(Panel)
     for _ in range(3):
-        await wait_for(lambda: not panel._job_timers and not panel._jobs_running)  # type: ignore[attr-defined]
+        while panel._job_timers or panel._jobs_running:  # type: ignore[attr-defined]
+            await asyncio.sleep(0.05)
         await asyncio.sleep(0.05)
 
 
@@ -108,7 +119,7 @@ async def bench_tokenizer(hub: EngineHub, sizes: list[int], presses: int) -> lis
                 expected = field.value + ch
                 t = time.perf_counter()
                 field.post_message(events.Key(ch if ch != " " else "space", ch))
-                await wait_for(lambda e=expected, p=panel: p.result.get("text") == e)
+                await wait_for(app, lambda e=expected, p=panel: p.result.get("text") == e)
                 answer.append((time.perf_counter() - t) * 1000)
                 paint.append(paint_ms(app))
             total = ms(answer) + ms(paint)
@@ -154,7 +165,7 @@ async def bench_attention(hub: EngineHub, repeats: int) -> tuple[list[list[str]]
             before = app.published
             t = time.perf_counter()
             panel.recompute(delay=0)
-            await wait_for(lambda b=before: app.published > b)
+            await wait_for(app, lambda b=before: app.published > b)
             panel_ms.append((time.perf_counter() - t) * 1000)
             paint.append(paint_ms(app))
         n = len(panel.maps.tokens) if panel.maps else 0
@@ -190,12 +201,12 @@ async def bench_generation(hub: EngineHub, new_tokens: int,
         panel = app.query_one(GenerationPanel)
         plain_generate(hub, GEN_PROMPT, 4)  # warm-up of both paths
         panel.action_generate()
-        await wait_for(lambda: panel.runs >= 1)
+        await wait_for(app, lambda: panel.runs >= 1)
         for r in range(repeats):
             runs = panel.runs
             t = time.perf_counter()
             panel.action_generate()
-            await wait_for(lambda n=runs: panel.runs > n)
+            await wait_for(app, lambda n=runs: panel.runs > n)
             wall = time.perf_counter() - t
             result = panel.last[True]
             counts.append(len(result.tokens))

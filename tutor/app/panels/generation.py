@@ -204,7 +204,6 @@ class GenerationPanel(LivePanel):
             _, self.prompt, self.fed_prompt, self.settings, notice = piece
             self.tokens = []
             self.series[self.settings.use_cache] = []
-            self._started = time.perf_counter()
             self.show_notice(notice)
         elif kind == "token":
             token: GeneratedToken = piece[1]
