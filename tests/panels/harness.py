@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from textual.app import App, ComposeResult
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import WorkerCancelled
@@ -79,6 +80,8 @@ def shown(widget: Static | Widget) -> str:
     content = widget.content if isinstance(widget, Static) else widget.render()
     if isinstance(content, str):
         return content
+    if isinstance(content, Content):
+        return content.plain
     console = Console(width=max(widget.size.width, 200), record=True, file=io.StringIO(),
                       color_system=None)
     console.print(content)

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from tutor.app.panels.live import LivePanel, panel_css
-from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style
+from tutor.app.panels.render import as_content, bar, clip, heat_color, heat_legend, heat_style
 from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
 
@@ -60,7 +60,7 @@ class AttentionHeatmap(Static, can_focus=True):
     def draw(self, matrix: np.ndarray, labels: list[str], causal: bool, row: int) -> None:
         self.matrix, self.labels, self.causal = matrix, labels, causal
         self.row = min(max(0, row), max(0, len(labels) - 1))
-        self.update(self._grid())
+        self.update(as_content(self._grid()))
         # keep the selected row in view on long inputs
         parent = self.parent
         if isinstance(parent, ScrollableContainer):

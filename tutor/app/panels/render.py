@@ -11,6 +11,9 @@ from functools import lru_cache
 from rich.color import Color
 from rich.style import Style
 from rich.text import Span, Text
+from textual.content import Content
+from textual.content import Span as ContentSpan
+from textual.style import Style as ContentStyle
 
 # Background colours for neighbouring token pieces: distinct hues, light enough for black text.
 TOKEN_BACKGROUNDS = ["#8ecae6", "#ffb703", "#90be6d", "#f4a3c0", "#c7b8ea", "#f9c74f",
@@ -119,6 +122,23 @@ def heat_legend() -> Text:
         out.append("  ", Style(bgcolor=heat_color(i / 10)))
     out.append(" 1")
     return out
+
+
+@lru_cache(maxsize=1024)
+def _content_style(style: Style) -> ContentStyle:
+    return ContentStyle.from_rich_style(style)
+
+
+def as_content(text: Text) -> Content:
+    """Rich Text as Textual Content, with each distinct style converted once.
+
+    Static.update converts Rich Text span by span; a 2 000-character token strip or a
+    128-token heat map has thousands of spans sharing a few dozen styles, and the
+    conversion would cost more than everything else a keystroke does.
+    """
+    spans = [ContentSpan(s.start, s.end, _content_style(s.style) if isinstance(s.style, Style)
+                         else str(s.style)) for s in text.spans]
+    return Content(text.plain, spans, strip_control_codes=False)
 
 
 def clip(text: str, width: int) -> str:

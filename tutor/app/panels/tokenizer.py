@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from tutor.app.panels.live import LivePanel, panel_css
-from tutor.app.panels.render import token_strip
+from tutor.app.panels.render import as_content, token_strip
 from tutor.app.panels.scripts import LATIN, script_costs
 from tutor.engine import EngineError, get_spec
 from tutor.engine.types import Tokenization
@@ -65,7 +65,7 @@ class TokenColumn(Vertical):
         if len(tok.tokens) > len(shown):
             chips.append(f"\n… showing the first {len(shown)} of {tok.count} tokens",
                          style="italic")
-        strip.update(chips)
+        strip.update(as_content(chips))
         costs.update(cost_lines(tok))
 
 
