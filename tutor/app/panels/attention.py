@@ -3,6 +3,7 @@ selected query token's weights as bars, and all heads of a layer as small multip
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -35,6 +36,11 @@ def cell_text(weight: float, masked: bool) -> str:
         return " " * CELL
     pct = round(weight * 100)
     return f"{pct:>{CELL}}" if pct > 0 else f"{'·':>{CELL}}"
+
+
+@lru_cache(maxsize=256)
+def _selected(style: Style) -> Style:
+    return style + SELECTED
 
 
 class AttentionHeatmap(Static, can_focus=True):
@@ -76,9 +82,14 @@ class AttentionHeatmap(Static, can_focus=True):
         def put(text: str, style: Style | str | None = None) -> None:
             nonlocal at
             parts.append(text)
+            end = at + len(text)
             if style:
-                spans.append(Span(at, at + len(text), style))
-            at += len(text)
+                last = spans[-1] if spans else None
+                if last is not None and last.end == at and last.style is style:
+                    spans[-1] = Span(last.start, end, style)  # a run of equal cells: one span
+                else:
+                    spans.append(Span(at, end, style))
+            at = end
 
         # the space marker would fill the first header line; row labels keep it
         heads = [clip(lab.lstrip("␣") or lab, HEADER_HEIGHT) for lab in self.labels]
@@ -97,7 +108,7 @@ class AttentionHeatmap(Static, can_focus=True):
                 masked = self.causal and k > q
                 style = masked_style if masked else heat_style(row[k])
                 if selected and not masked:
-                    style = style + SELECTED
+                    style = _selected(style)
                 put(cell_text(row[k], masked), style)
             if q < n - 1:
                 put("\n")

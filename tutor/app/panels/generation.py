@@ -43,6 +43,7 @@ STOP_REASONS = {
     "cancelled": "stopped by you",
 }
 PLOT_EVERY_S = 0.25  # redrawing the plot on every token would slow the stream
+FRAME_S = 1 / 60
 SHOWN_PROMPT_CHARS = 600
 
 
@@ -72,6 +73,7 @@ class GenerationPanel(LivePanel):
         self.last: dict[bool, Generation] = {}
         self.runs = 0
         self._plotted_at = 0.0
+        self._drawn_at = 0.0
 
     def compose(self) -> ComposeResult:
         preset = self.preset("preset", "")
@@ -195,6 +197,7 @@ class GenerationPanel(LivePanel):
             return
         self.cancel_job("generate")
         self._publish_state(self.prompt, self.tokens, "cancelled", 0.0, self.settings)
+        self._draw_output()
         self._draw_stats(stop="cancelled")
 
     # -- what comes back ---------------------------------------------------------------------
@@ -215,9 +218,12 @@ class GenerationPanel(LivePanel):
             self.last[result.use_cache] = result
             self._publish_state(self.prompt, result.tokens, result.stop_reason,
                                 result.tokens_per_s, self.settings, result.text)
-        self._draw_output()
-        self._draw_stats(result=piece[1] if kind == "done" else None)
         now = time.perf_counter()
+        # a fast model makes more tokens than frames: draw at most once a frame while streaming
+        if kind != "token" or now - self._drawn_at > FRAME_S:
+            self._drawn_at = now
+            self._draw_output()
+            self._draw_stats(result=piece[1] if kind == "done" else None)
         if kind != "token" or now - self._plotted_at > PLOT_EVERY_S:
             self._plotted_at = now
             self._draw_plot()

@@ -124,9 +124,20 @@ def heat_legend() -> Text:
     return out
 
 
-@lru_cache(maxsize=1024)
+# Converted styles by the identity of the Rich style: the panels reuse a few cached Style
+# objects, and looking them up by value (Style.__eq__) is slower than converting them.
+_CONVERTED: dict[int, tuple[Style, ContentStyle]] = {}
+
+
 def _content_style(style: Style) -> ContentStyle:
-    return ContentStyle.from_rich_style(style)
+    hit = _CONVERTED.get(id(style))
+    if hit is not None and hit[0] is style:
+        return hit[1]
+    if len(_CONVERTED) > 4096:
+        _CONVERTED.clear()
+    converted = ContentStyle.from_rich_style(style)
+    _CONVERTED[id(style)] = (style, converted)  # holding the style keeps its id unique
+    return converted
 
 
 def as_content(text: Text) -> Content:
