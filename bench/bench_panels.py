@@ -89,12 +89,13 @@ async def settle(app: Host) -> None:
         await asyncio.sleep(0.05)
 
 
-def paint_ms(app: Host) -> float:
-    """One full repaint of the screen: an upper bound on what the next frame draws."""
-    t = time.perf_counter()
+def paint_ms(app: Host) -> tuple[float, float]:
+    """One full repaint of the screen (an upper bound on what the next frame draws):
+    wall and CPU milliseconds."""
+    t, c = time.perf_counter(), time.process_time()
     app.screen._refresh_layout(app.size)  # noqa: SLF001 - the same call a frame makes
     app.screen._compositor.render_update(full=True)  # noqa: SLF001
-    return (time.perf_counter() - t) * 1000
+    return (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
 
 
 def ms(xs: list[float]) -> float:
@@ -113,19 +114,23 @@ async def bench_tokenizer(hub: EngineHub, sizes: list[int], presses: int) -> lis
             field = app.query_one(Input)
             field.focus()
             field.cursor_position = len(field.value)
-            answer, paint = [], []
+            answer, paint, cpu = [], [], []
             for i in range(presses):
                 ch = "ab "[i % 3]
                 expected = field.value + ch
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 field.post_message(events.Key(ch if ch != " " else "space", ch))
                 await wait_for(app, lambda e=expected, p=panel: p.result.get("text") == e)
                 answer.append((time.perf_counter() - t) * 1000)
-                paint.append(paint_ms(app))
+                answer_cpu = (time.process_time() - c) * 1000
+                wall, paint_cpu = paint_ms(app)
+                paint.append(wall)
+                cpu.append(answer_cpu + paint_cpu)
             total = ms(answer) + ms(paint)
             rows.append([f"{len(expected):,}", f"{panel.result['token_count']}",
                          f"{ms(answer):.1f}", f"{ms(paint):.1f}", f"{total:.1f}",
-                         f"{total / FRAME_MS:.2f}"])
+                         f"{total / FRAME_MS:.2f}", f"{ms(cpu):.1f}",
+                         f"{ms(cpu) / FRAME_MS:.2f}"])
             print("tokenizer", rows[-1], flush=True)
     return rows
 
@@ -141,61 +146,70 @@ def text_of_tokens(hub: EngineHub, n: int) -> str:
     return text
 
 
-def plain_forward_ms(hub: EngineHub, text: str) -> float:
+def plain_forward_ms(hub: EngineHub, text: str) -> tuple[float, float]:
+    """Wall and CPU (all threads) milliseconds of one forward pass without attentions."""
     import torch
 
     m = hub.decoder()._get()  # noqa: SLF001
     ids = torch.tensor([m.tokenizer(text)["input_ids"]], device=m.device)
     with torch.inference_mode():
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         m.model(input_ids=ids, use_cache=False)
-        return (time.perf_counter() - t) * 1000
+        return (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
 
 
 async def bench_attention(hub: EngineHub, repeats: int) -> tuple[list[list[str]], int]:
     text = text_of_tokens(hub, 128)
     app = Host(AttentionPanel, hub, {"text": text})
-    panel_ms, paint, forward = [], [], []
+    panel_ms, paint, forward, panel_cpu, forward_cpu = [], [], [], [], []
     async with app.run_test(size=(160, 50)):
         await settle(app)
         panel = app.query_one(AttentionPanel)
         plain_forward_ms(hub, text)  # warm-up
         for _ in range(repeats):
-            forward.append(plain_forward_ms(hub, text))
+            wall, cpu = plain_forward_ms(hub, text)
+            forward.append(wall)
+            forward_cpu.append(cpu)
             before = app.published
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             panel.recompute(delay=0)
             await wait_for(app, lambda b=before: app.published > b)
             panel_ms.append((time.perf_counter() - t) * 1000)
-            paint.append(paint_ms(app))
+            answer_cpu = (time.process_time() - c) * 1000
+            wall, cpu = paint_ms(app)
+            paint.append(wall)
+            panel_cpu.append(answer_cpu + cpu)
         n = len(panel.maps.tokens) if panel.maps else 0
         facts = panel.maps.facts if panel.maps else None
     total = ms(panel_ms) + ms(paint)
     what = f"{facts.layers} layers × {facts.heads} heads" if facts else ""
     rows = [[f"{n}", what, f"{ms(forward):.1f}", f"{ms(panel_ms):.1f}", f"{ms(paint):.1f}",
-             f"{total / ms(forward):.2f}"]]
+             f"{total / ms(forward):.2f}", f"{ms(forward_cpu):.0f} / {ms(panel_cpu):.0f}",
+             f"{ms(panel_cpu) / ms(forward_cpu):.2f}"]]
     print("attention", rows[-1], flush=True)
     return rows, n
 
 
 # -- 3. generation -------------------------------------------------------------------------
-def plain_generate(hub: EngineHub, prompt: str, n: int) -> float:
+def plain_generate(hub: EngineHub, prompt: str, n: int) -> tuple[float, float]:
+    """Tokens per wall second and per CPU second (all threads) of model.generate."""
     import torch
 
     m = hub.decoder()._get()  # noqa: SLF001
     enc = m.tokenizer(prompt, return_tensors="pt").to(m.device)
     with torch.inference_mode():
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = m.model.generate(**enc, max_new_tokens=n, min_new_tokens=n, do_sample=False)
-        dt = time.perf_counter() - t
+        dt, dc = time.perf_counter() - t, time.process_time() - c
     made = out.shape[1] - enc["input_ids"].shape[1]
-    return made / dt
+    return made / dt, made / dc
 
 
 async def bench_generation(hub: EngineHub, new_tokens: int,
                            repeats: int) -> list[list[str]]:
     app = Host(GenerationPanel, hub, {"prompt": GEN_PROMPT, "max_new_tokens": new_tokens})
     panel_rates, engine_rates, plain_rates, counts = [], [], [], []
+    panel_cpu_rates, plain_cpu_rates = [], []
     async with app.run_test(size=(160, 60)):
         await settle(app)
         panel = app.query_one(GenerationPanel)
@@ -204,20 +218,24 @@ async def bench_generation(hub: EngineHub, new_tokens: int,
         await wait_for(app, lambda: panel.runs >= 1)
         for r in range(repeats):
             runs = panel.runs
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             panel.action_generate()
             await wait_for(app, lambda n=runs: panel.runs > n)
-            wall = time.perf_counter() - t
+            wall, cpu = time.perf_counter() - t, time.process_time() - c
             result = panel.last[True]
             counts.append(len(result.tokens))
             panel_rates.append(len(result.tokens) / wall)
+            panel_cpu_rates.append(len(result.tokens) / cpu)
             engine_rates.append(result.tokens_per_s)
-            plain_rates.append(plain_generate(hub, GEN_PROMPT, len(result.tokens)))
+            rate, cpu_rate = plain_generate(hub, GEN_PROMPT, len(result.tokens))
+            plain_rates.append(rate)
+            plain_cpu_rates.append(cpu_rate)
             print(f"generation run {r}: panel {panel_rates[-1]:.1f} tok/s, plain generate "
                   f"{plain_rates[-1]:.1f} tok/s ({counts[-1]} tokens)", flush=True)
     rows = [[f"{statistics.median(counts):.0f}", f"{ms(plain_rates):.1f}",
              f"{ms(engine_rates):.1f}", f"{ms(panel_rates):.1f}",
-             f"{ms(panel_rates) / ms(plain_rates):.2f}"]]
+             f"{ms(panel_rates) / ms(plain_rates):.2f}",
+             f"{ms(panel_cpu_rates) / ms(plain_cpu_rates):.2f}"]]
     return rows
 
 
@@ -261,27 +279,31 @@ def main() -> None:
         f"Written by `python bench/bench_panels.py` on {info['date']}; machine: {info['cpu']}, "
         f"torch {info['torch']}, load average at start {info['load average at start']}. "
         f"Models: {facts.title} ({facts.dtype}, {facts.device}) and all-MiniLM-L6-v2. "
+        f"Load average at the end: {machine._load_average()}. "  # noqa: SLF001
         "Medians; each panel runs in a headless Textual app, its baseline in the same process, "
-        "interleaved.", "",
+        "interleaved. Wall times on a machine shared with other work include waiting for a "
+        "core, so each table also gives CPU time (all threads of this process, over the same "
+        "interval): what the work itself costs, and close to what an idle machine would show.",
+        "",
         "### Keystroke → updated tokenizer panel (target: ratio ≤ 1, one 16 ms frame)", "",
         "Time from a key event on the text box to the panel's widgets holding the new "
         "tokenization of both tokenizers (worker thread and message hop included), plus one "
         "full repaint of the screen (an upper bound on the frame that shows it).", "",
         *table(["chars", "decoder tokens", "answer ms", "repaint ms", "total ms",
-                "ratio to 16 ms"], tok_rows),
+                "ratio to 16 ms", "CPU ms", "CPU ratio to 16 ms"], tok_rows),
         "### Attention, 128-token input, all layers and heads (target: ratio ≤ 1.5)", "",
         "From the request to the drawn heat map and query bars (every layer's and head's "
         "weights computed in one forward pass), plus one repaint, against a plain forward "
         "pass of the same ids on the same model without attention outputs.", "",
         *table(["tokens", "maps", "plain forward ms", "panel ms", "repaint ms",
-                "ratio"], att_rows),
+                "ratio", "CPU ms forward / panel", "CPU ratio"], att_rows),
         "### Streaming generation in the panel (target: ratio ≥ 0.9)", "",
         "Greedy, KV cache on, same prompt and number of new tokens. The panel's rate is new "
         "tokens over the wall time from pressing Generate to the last token drawn; the "
         "engine's is its own measurement inside the worker; plain is `model.generate` with "
         "`min_new_tokens` = `max_new_tokens` = the panel's count.", "",
         *table(["new tokens", "plain generate tok/s", "engine tok/s (in worker)",
-                "panel tok/s (wall)", "ratio panel / plain"], gen_rows),
+                "panel tok/s (wall)", "ratio panel / plain", "CPU ratio"], gen_rows),
     ]
     write_section(args.out, lines)
     print("\n".join(lines))
