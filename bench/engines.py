@@ -27,6 +27,13 @@ class Run:
     ttft_s: float  # until the first new token is known
     ids: list[int] = field(default_factory=list)
     peak_mib: float = float("nan")  # peak resident memory above the level before the run
+    cpu_s: float = float("nan")  # CPU time of all this process's threads during the run
+
+    @property
+    def cpu_ms_per_token(self) -> float:
+        """Work per token, which a busy neighbour preempting us does not inflate (busy
+        waiting on a preempted partner thread still counts)."""
+        return 1000 * self.cpu_s / len(self.ids) if self.ids else float("nan")
 
     @property
     def tokens_per_s(self) -> float:
@@ -81,6 +88,7 @@ def run_engine(engine: Any, prompt: str, n: int, label: str = "engine") -> Run:
     settings = GenerationSettings(max_new_tokens=n, candidates=5)
     ids: list[int] = []
     with PeakMemory() as mem:
+        c0 = time.process_time()
         t0 = time.perf_counter()
         ttft = 0.0
         stream = engine.stream(prompt, settings)
@@ -90,7 +98,8 @@ def run_engine(engine: Any, prompt: str, n: int, label: str = "engine") -> Run:
                 ttft = time.perf_counter() - t0
             ids.append(token.id)
         seconds = time.perf_counter() - t0
-    return Run(label, n, seconds, ttft, ids, mem.mib)
+        cpu = time.process_time() - c0
+    return Run(label, n, seconds, ttft, ids, mem.mib, cpu)
 
 
 class _FirstToken:
@@ -116,13 +125,15 @@ def run_generate(model: Any, input_ids: list[int], n: int, use_cache: bool = Tru
     x = torch.tensor([input_ids])
     streamer = _FirstToken()
     with PeakMemory() as mem, torch.inference_mode():
+        c0 = time.process_time()
         t0 = time.perf_counter()
         out = model.generate(x, attention_mask=torch.ones_like(x), max_new_tokens=n,
                              min_new_tokens=n, do_sample=False, use_cache=use_cache,
                              pad_token_id=pad_id, streamer=streamer)
         seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
     ids = [int(t) for t in out[0, len(input_ids):]]
-    return Run(label, n, seconds, streamer.first - t0, ids, mem.mib)
+    return Run(label, n, seconds, streamer.first - t0, ids, mem.mib, cpu)
 
 
 def load_llamacpp(gguf: Path, threads: int, n_ctx: int) -> Any:
@@ -137,6 +148,7 @@ def run_llamacpp(llm: Any, input_ids: list[int], n: int) -> Run:
     ids: list[int] = []
     with PeakMemory() as mem:
         llm.reset()
+        c0 = time.process_time()
         t0 = time.perf_counter()
         ttft = 0.0
         for tok in llm.generate(input_ids, top_k=1, top_p=1.0, min_p=0.0, temp=0.0,
@@ -147,4 +159,5 @@ def run_llamacpp(llm: Any, input_ids: list[int], n: int) -> Run:
             if len(ids) >= n:
                 break
         seconds = time.perf_counter() - t0
-    return Run("llama.cpp", n, seconds, ttft, ids, mem.mib)
+        cpu = time.process_time() - c0
+    return Run("llama.cpp", n, seconds, ttft, ids, mem.mib, cpu)

@@ -171,6 +171,7 @@ class SideBySide:
                     f"{run.decode_tokens_per_s:.2f}", f"{run.ttft_s * 1000:.0f}",
                     f"{self.bytes_per_token[name] / 1e6:.0f}", f"{ceiling:.1f}",
                     f"{100 * run.tokens_per_s / ceiling:.0f}%",
+                    f"{run.cpu_ms_per_token:.0f}",
                     f"{max(0.0, run.peak_mib):.0f}",
                 ])
         reps = {n: len(self.results[(ENGINE, n)]) for n in self.sizes()}
@@ -184,13 +185,16 @@ class SideBySide:
             "decode tok/s leaves out the first token. Ceiling = copy bandwidth (best of "
             f"{len(self.bandwidth)} samples taken between sizes: "
             f"{', '.join(f'{b:.1f}' for b in self.bandwidth)} GB/s) ÷ bytes of weights "
-            "read per token (KV-cache reads, under 1% at these lengths, left out). Peak "
+            "read per token (KV-cache reads, under 1% at these lengths, left out). CPU "
+            "ms/token = CPU time of all the process's threads per new token: the work "
+            "each engine does, which neighbours preempting it do not inflate. Peak "
             "memory = the most resident memory the run added above its start "
             f"(weights in memory: {self.weights_mib[ENGINE]:.0f} MiB float32, "
             + (f"{self.weights_mib[LLAMA]:.0f} MiB Q4_1" if LLAMA in self.engines else "")
             + ").")
         rep.table(["new tokens", "engine", "tok/s", "vs generate", "decode tok/s", "ttft ms",
-                   "MB read/token", "ceiling tok/s", "of ceiling", "peak +MiB"], rows)
+                   "MB read/token", "ceiling tok/s", "of ceiling", "CPU ms/token",
+                   "peak +MiB"], rows)
         for n in skipped:
             rep.text(f"*{n} new tokens: not measured, the run's time budget would have been "
                      "exceeded on this (busy) machine.*")
@@ -228,6 +232,9 @@ class SideBySide:
             f"**{eng.tokens_per_s / gen.tokens_per_s:.2f}×** (target ≥ 1.0×); at each size: "
             + ", ".join(f"{n}: {self.best(ENGINE, n).tokens_per_s / self.best(BASE, n).tokens_per_s:.2f}×"
                         for n in sizes) + ".",
+            f"- Work per token (CPU ms, all threads) at {at} new tokens: engine "
+            f"{eng.cpu_ms_per_token:.0f}, `model.generate` {gen.cpu_ms_per_token:.0f} "
+            f"(**{gen.cpu_ms_per_token / eng.cpu_ms_per_token:.2f}×** less work in the engine).",
             f"- Engine float32 at {at} new tokens: **{100 * eng.tokens_per_s / ceiling:.0f}%** "
             f"of its bandwidth ceiling ({ceiling:.1f} tok/s; target ≥ 50%).",
         ]
