@@ -55,6 +55,13 @@ def test_temperature_sharpens_and_flattens() -> None:
     assert sampling.entropy_bits(hot) > sampling.entropy_bits(softmax(logits.numpy()))
 
 
+def test_integer_temperature_is_accepted() -> None:
+    logits = torch.tensor([2.0, 1.0, 0.0])
+    np.testing.assert_allclose(sampling.stages(logits, 2, 0, 1.0)[1],
+                               sampling.stages(logits, 2.0, 0, 1.0)[1])
+    assert len(sampling.processor_list(2, 0, 1.0)) == 1
+
+
 def test_entropy_in_bits() -> None:
     assert sampling.entropy_bits(np.full(8, 1 / 8)) == pytest.approx(3.0)
     assert sampling.entropy_bits(np.array([1.0, 0, 0])) == pytest.approx(0.0)

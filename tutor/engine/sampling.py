@@ -30,7 +30,8 @@ def warpers(temperature: float, top_k: int, top_p: float) -> list[Any]:
     """The processors generate() would build for these settings (temperature > 0)."""
     out: list[Any] = []
     if temperature != 1.0:
-        out.append(TemperatureLogitsWarper(temperature))
+        # transformers refuses an int temperature ("2"), which the CLI and YAML can produce
+        out.append(TemperatureLogitsWarper(float(temperature)))
     if top_k > 0:
         out.append(TopKLogitsWarper(top_k=top_k))
     if top_p < 1.0:
@@ -56,7 +57,8 @@ def stages(logits: torch.Tensor, temperature: float, top_k: int,
         arr = onehot[0].numpy()
         return raw[0].numpy(), arr, arr.copy(), arr.copy()
     dummy_ids = torch.zeros((1, 1), dtype=torch.long)
-    t = TemperatureLogitsWarper(temperature)(dummy_ids, scores) if temperature != 1 else scores
+    t = (TemperatureLogitsWarper(float(temperature))(dummy_ids, scores) if temperature != 1
+         else scores)
     after_t = torch.softmax(t, dim=-1)
     k = TopKLogitsWarper(top_k=top_k)(dummy_ids, t) if top_k > 0 else t
     after_k = torch.softmax(k, dim=-1)
