@@ -28,10 +28,9 @@ _EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
 @lru_cache(maxsize=64)
-def _chip_styles(slot: int) -> tuple[Style, Style]:
-    """A chip's style and the style of the id written after it (built once: Style is slow)."""
-    colour = TOKEN_BACKGROUNDS[slot]
-    return Style(color="black", bgcolor=colour), Style(color=colour)
+def _chip_styles(slot: int) -> tuple[Style]:
+    """A chip's style, built once (making a Style is slow)."""
+    return (Style(color="black", bgcolor=TOKEN_BACKGROUNDS[slot]),)
 
 
 def token_style(index: int, special: bool = False) -> Style:
@@ -52,10 +51,10 @@ def visible(text: str) -> str:
 
 def token_strip(pieces: list[str], specials: list[bool] | None = None,
                 ids: list[int] | None = None) -> Text:
-    """Token pieces as coloured chips (a space between them), each id small after its chip.
+    """Token pieces as coloured chips (a space between them), each id small inside its chip.
 
-    Built as one string plus spans: appending piece by piece is several times slower, and
-    this runs on every keystroke.
+    Built as one string plus one span per chip: appending piece by piece is several times
+    slower, and every span costs again when the terminal draws it, on every keystroke.
     """
     specials = specials or [False] * len(pieces)
     n = len(TOKEN_BACKGROUNDS)
@@ -63,18 +62,14 @@ def token_strip(pieces: list[str], specials: list[bool] | None = None,
     spans: list[Span] = []
     at = 0
     for i, (piece, special) in enumerate(zip(pieces, specials, strict=True)):
-        chip, id_style = _chip_styles(i % n)
-        shown = visible(piece) or "∅"
-        spans.append(Span(at, at + len(shown), SPECIAL_STYLE if special else chip))
-        parts.append(shown)
-        at += len(shown)
+        chip = visible(piece) or "∅"
         if ids is not None:
-            small = superscript(ids[i])
-            spans.append(Span(at, at + len(small), id_style))
-            parts.append(small)
-            at += len(small)
+            chip += superscript(ids[i])
+        spans.append(Span(at, at + len(chip), SPECIAL_STYLE if special else
+                          _chip_styles(i % n)[0]))
+        parts.append(chip)
         parts.append(" ")
-        at += 1
+        at += len(chip) + 1
     return Text("".join(parts), spans=spans)
 
 
