@@ -153,7 +153,8 @@ class GenerationPanel(LivePanel):
         return GenerationSettings(
             max_new_tokens=max_new, temperature=t, top_k=k, top_p=p, seed=seed,
             use_cache=self.query_one("#gen-cache", Switch).value,
-            chat=self.query_one("#gen-chat", Switch).value)
+            chat=self.query_one("#gen-chat", Switch).value,
+            candidates=0)  # the panel shows no per-step candidates: skip their cost
 
     def action_generate(self) -> None:
         self._start_runs(compare=False)
