@@ -287,7 +287,8 @@ def main() -> None:
         "",
         "### Keystroke → updated tokenizer panel (target: ratio ≤ 1, one 16 ms frame)", "",
         "Time from a key event on the text box to the panel's widgets holding the new "
-        "tokenization of both tokenizers (worker thread and message hop included), plus one "
+        "tokenization of both tokenizers (on the UI thread once they are loaded, up to 2 000 "
+        "characters), plus one "
         "full repaint of the screen (an upper bound on the frame that shows it).", "",
         *table(["chars", "decoder tokens", "answer ms", "repaint ms", "total ms",
                 "ratio to 16 ms", "CPU ms", "CPU ratio to 16 ms"], tok_rows),
