@@ -151,6 +151,8 @@ class TutorApp(App[None]):
         except Exception as err:  # the lab is optional: a broken one must not end the course
             self.notify(f"The lab is not available: {err}", severity="error")
             return
+        if isinstance(self.screen, LabScreen):
+            return
         try:
             self.push_screen(LabScreen())
         except Exception as err:

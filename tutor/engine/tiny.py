@@ -72,18 +72,21 @@ def tiny_encoder(seed: int = 0) -> tuple[Any, Any]:
         normalizers,
         pre_tokenizers,
         processors,
-        trainers,
     )
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    # A vocabulary built in a fixed order (the WordPiece trainer's order varies between
+    # processes): every character, every character as a continuation, then whole words.
+    words = sorted({w.strip(".,:").lower() for w in CORPUS.split()} - {""})
+    chars = sorted({c for w in words for c in w})
+    vocab_list = specials + chars + [f"##{c}" for c in chars] + [
+        w for w in words if len(w) > 1]
+    vocab = {piece: i for i, piece in enumerate(dict.fromkeys(vocab_list))}
+    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=300, special_tokens=specials,
-                                        show_progress=False)
-    tok.train_from_iterator(CORPUS.splitlines(), trainer)
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
