@@ -45,6 +45,17 @@ class LabScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._open(ORDER[0])
+        # The learner came to type: start in the first panel's text box, not on the tab bar.
+        self.call_after_refresh(self._focus_first_input)
+
+    def _focus_first_input(self) -> None:
+        boxes = self.query(f"#lab-{ORDER[0]} Input, #lab-{ORDER[0]} TextArea")
+        if boxes:
+            box = boxes.first()
+            # keep the example text: typing should add to it, not replace it
+            if hasattr(box, "select_on_focus"):
+                box.select_on_focus = False
+            box.focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane_id = event.pane.id or ""
