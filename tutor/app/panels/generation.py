@@ -86,15 +86,7 @@ class GenerationPanel(LivePanel):
             yield Label("max new")
             yield Input(str(self.preset("max_new_tokens", 32)), id="gen-max", type="integer",
                         classes="gen-setting")
-            yield Label("temperature")
-            yield Input(f"{self.preset('temperature', 0.0):g}", id="gen-temperature",
-                        type="number", classes="gen-setting")
-            yield Label("top-k")
-            yield Input(str(self.preset("top_k", 0)), id="gen-top-k", type="integer",
-                        classes="gen-setting")
-            yield Label("top-p")
-            yield Input(f"{self.preset('top_p', 1.0):g}", id="gen-top-p", type="number",
-                        classes="gen-setting")
+            yield from self.sampling_inputs("gen", temperature=0.0)
             yield Label("seed")
             seed = self.inputs.get("seed")
             yield Input("" if not isinstance(seed, int) else str(seed), id="gen-seed",

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual.app import ComposeResult
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from tutor.app.engines import EngineHub
@@ -81,6 +82,19 @@ class LivePanel(Panel):
         if isinstance(default, float) and isinstance(value, int):
             return float(value)
         return value if isinstance(value, type(default)) else default
+
+    def sampling_inputs(self, prefix: str, temperature: float) -> ComposeResult:
+        """Temperature, top-k and top-p boxes (ids `{prefix}-temperature` ...), preset-filled."""
+        setting = f"{prefix}-setting"
+        yield Label("temperature")
+        yield Input(f"{self.preset('temperature', temperature):g}", id=f"{prefix}-temperature",
+                    type="number", classes=setting)
+        yield Label("top-k")
+        yield Input(str(self.preset("top_k", 0)), id=f"{prefix}-top-k", type="integer",
+                    classes=setting)
+        yield Label("top-p")
+        yield Input(f"{self.preset('top_p', 1.0):g}", id=f"{prefix}-top-p", type="number",
+                    classes=setting)
 
     # -- jobs -------------------------------------------------------------------------------
     def schedule(self, job: str, fn: Callable[[], Any], delay: float | None = None) -> None:

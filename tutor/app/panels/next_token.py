@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from tutor.app.panels.live import LivePanel, panel_css
 from tutor.app.panels.render import bar, clip
@@ -72,15 +72,7 @@ class NextTokenPanel(LivePanel):
         yield Input(self.preset("prompt", self.DEFAULT_PROMPT), id="nt-prompt",
                     placeholder="A prompt whose next token to predict…")
         with Horizontal(id="nt-controls"):
-            yield Label("temperature")
-            yield Input(f"{self.preset('temperature', 1.0):g}", id="nt-temperature",
-                        type="number", classes="nt-setting")
-            yield Label("top-k")
-            yield Input(str(self.preset("top_k", 0)), id="nt-top-k", type="integer",
-                        classes="nt-setting")
-            yield Label("top-p")
-            yield Input(f"{self.preset('top_p', 1.0):g}", id="nt-top-p", type="number",
-                        classes="nt-setting")
+            yield from self.sampling_inputs("nt", temperature=1.0)
             yield Button("Sample ^s", id="nt-sample", compact=True)
             yield Button("Sample 100 ^o", id="nt-sample100", compact=True)
         yield Static("", id="nt-bars")
