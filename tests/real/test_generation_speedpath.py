@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from tutor.engine import Engine
+from tutor.engine.blasdecode import BlasLlamaStepper
 from tutor.engine.fastdecode import LlamaStepper, make_stepper
 from tutor.engine.types import GenerationSettings
 
@@ -21,13 +22,22 @@ def engine() -> Engine:
     return e
 
 
-def test_smollm2_takes_the_lean_step(engine: Engine) -> None:
+def test_smollm2_takes_the_blas_step(engine: Engine) -> None:
+    m = engine._get()
+    assert isinstance(make_stepper(m.model, m.device, 32), BlasLlamaStepper)
+
+
+def test_torch_step_on_request(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUTOR_DECODE", "torch")
     m = engine._get()
     assert isinstance(make_stepper(m.model, m.device, 32), LlamaStepper)
 
 
+@pytest.mark.parametrize("decode", ["blas", "torch"])
 @pytest.mark.parametrize("prompt", PROMPTS)
-def test_greedy_tokens_equal_model_generate(engine: Engine, prompt: str) -> None:
+def test_greedy_tokens_equal_model_generate(engine: Engine, prompt: str, decode: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUTOR_DECODE", decode)
     n = 48
     run = engine.stream(prompt, GenerationSettings(max_new_tokens=n))
     tokens = [t.id for t in run]

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from tutor.engine import Engine
+from tutor.engine.blasdecode import BlasLlamaStepper
 from tutor.engine.fastdecode import LlamaStepper, ModelStepper, make_stepper
 from tutor.engine.types import GenerationSettings
 
@@ -48,16 +49,39 @@ def test_greedy_matches_generate(engine: Engine, prompt: str, use_cache: bool) -
     assert len(tokens) > 10
 
 
-def test_tiny_llama_uses_the_lean_step(engine: Engine) -> None:
+def test_tiny_llama_uses_the_blas_step(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     m = engine._get()
+    assert isinstance(make_stepper(m.model, m.device, 64), BlasLlamaStepper)
+    monkeypatch.setenv("TUTOR_DECODE", "torch")
     assert isinstance(make_stepper(m.model, m.device, 64), LlamaStepper)
 
 
-def test_lean_step_logits_match_the_model_forward(engine: Engine) -> None:
-    """Step by step, the lean llama step gives the logits of the transformers forward."""
+def test_blas_layout_keeps_the_models_numbers(engine: Engine) -> None:
+    """The transformers forward reads the same weights after they are laid out for BLAS."""
+    from tutor.engine import blasdecode
+
+    m = engine._get()
+    fresh = Engine("tiny-llama")
+    fresh.load()
+    model = fresh._get().model
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x = torch.tensor([m.tokenizer("The river bank was")["input_ids"]])
+    with torch.inference_mode():
+        expected = model(input_ids=x).logits
+        blasdecode.prepared(model)
+        after = model(input_ids=x).logits
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, before[name]), name
+    assert not model.model.layers[0].self_attn.q_proj.weight.is_contiguous()  # laid out
+    torch.testing.assert_close(after, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("lean_step", [LlamaStepper, BlasLlamaStepper])
+def test_lean_step_logits_match_the_model_forward(engine: Engine, lean_step: type) -> None:
+    """Step by step, the lean llama steps give the logits of the transformers forward."""
     m = engine._get()
     ids = list(m.tokenizer("The river bank was")["input_ids"])
-    lean = LlamaStepper(m.model, m.device, 64)
+    lean = lean_step(m.model, m.device, 64)
     plain = ModelStepper(m.model, m.device)
     with torch.inference_mode():
         a, b = lean.prefill(ids), plain.prefill(ids)

@@ -14,6 +14,7 @@ keys and values are then copied into the stepper's cache.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -187,7 +188,13 @@ class LlamaStepper:
 
 
 def make_stepper(model: Any, device: torch.device, max_positions: int) -> Stepper:
-    """The fastest stepper that reproduces this model's forward."""
+    """The fastest stepper that reproduces this model's forward.
+
+    TUTOR_DECODE=torch keeps a float32 llama on the torch step (benchmarks compare both)."""
+    from tutor.engine.blasdecode import BlasLlamaStepper
+
+    if os.environ.get("TUTOR_DECODE", "") != "torch" and BlasLlamaStepper.supports(model, device):
+        return BlasLlamaStepper(model, device, max_positions)
     if LlamaStepper.supports(model):
         return LlamaStepper(model, device, max_positions)
     return ModelStepper(model, device)

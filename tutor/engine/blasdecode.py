@@ -1,0 +1,233 @@
+"""The float32 llama decode step on the CPU, with each matrix read at memory speed.
+
+A decode step reads every weight once to multiply it by one vector, so its speed is the
+speed of a matrix-vector product over 540 MB. Measured on the 2-core machines this project
+runs on, torch's `F.linear` does that at about 7 GB/s with the `[out, in]` weights of
+`nn.Linear`, while OpenBLAS (numpy's BLAS) streams a `[in, out]` matrix at 20-25 GB/s. So
+this step keeps each layer's matrices in that layout, fuses the three projections that
+read the same input (q, k, v) and the two MLP inputs (gate, up) so that each layer is four
+long reads instead of seven short ones, and runs the whole step in numpy, whose calls are
+a few times cheaper than torch's for vectors this small.
+
+The model's own `nn.Linear` weights become transposed views of the same memory, so the
+transformers forward (the prompt, the attention panel, the no-cache runs) reads the same
+numbers and the model takes no extra memory, except a transposed copy of the output layer
+when it is tied to the embedding table (embedding lookups want rows).
+
+The arithmetic is float32 throughout, in the order of the transformers eager llama code;
+only the summation order inside each product differs (a different BLAS), so greedy output
+is the same unless two candidates tie within float32 rounding.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from tutor.engine.fastdecode import LlamaStepper, _prefill_forward
+
+_ALIGN = 16  # floats: each matrix starts on a 64-byte cache line
+
+
+@dataclass(frozen=True)
+class _Layer:
+    ln1: np.ndarray
+    eps1: float
+    qkv: np.ndarray  # [hidden, (heads + 2 kv heads) * head_dim]
+    o: np.ndarray  # [heads * head_dim, hidden]
+    scaling: float
+    ln2: np.ndarray
+    eps2: float
+    gate_up: np.ndarray  # [hidden, 2 * intermediate]
+    down: np.ndarray  # [intermediate, hidden]
+
+
+@dataclass(frozen=True)
+class _Weights:
+    layers: list[_Layer]
+    embed: np.ndarray  # [vocab, hidden]
+    norm: np.ndarray
+    norm_eps: float
+    lm_head: np.ndarray  # [hidden, vocab]
+    intermediate: int
+
+
+_prepared: weakref.WeakKeyDictionary[Any, _Weights] = weakref.WeakKeyDictionary()
+_prepare_lock = threading.Lock()
+
+
+def supports(model: Any, device: torch.device) -> bool:
+    """A plain float32 llama on the CPU (not quantised, no biases, default rotary)."""
+    if device.type != "cpu" or not LlamaStepper.supports(model):
+        return False
+    modules = [model.lm_head]
+    for layer in model.model.layers:
+        a, m = layer.self_attn, layer.mlp
+        modules += [a.q_proj, a.k_proj, a.v_proj, a.o_proj, m.gate_proj, m.up_proj, m.down_proj]
+    return all(type(mod) is nn.Linear and mod.bias is None
+               and mod.weight.dtype == torch.float32 and mod.weight.device.type == "cpu"
+               for mod in modules)
+
+
+def _arena_views(matrices: list[torch.Tensor]) -> list[np.ndarray]:
+    """Copy each `[out, in]` matrix into one buffer as `[in, out]`, in the order a step
+    reads them, so the hardware prefetcher sees one long stream."""
+    sizes = [(w.numel() + _ALIGN - 1) // _ALIGN * _ALIGN for w in matrices]
+    arena = np.empty(sum(sizes) + _ALIGN, dtype=np.float32)
+    start = (-arena.ctypes.data // 4) % _ALIGN
+    views = []
+    for w, size in zip(matrices, sizes, strict=True):
+        out_features, in_features = w.shape
+        view = arena[start: start + w.numel()].reshape(in_features, out_features)
+        view[...] = w.detach().numpy().T
+        views.append(view)
+        start += size
+    return views
+
+
+def _rebind(module: nn.Linear, transposed: np.ndarray) -> None:
+    """Point the module's weight at `transposed.T`: the same numbers, shared memory."""
+    weight = torch.from_numpy(transposed).t()
+    module.weight = nn.Parameter(weight, requires_grad=False)
+
+
+def _prepare(model: Any) -> _Weights:
+    inner = model.model
+    tied = model.lm_head.weight.data_ptr() == inner.embed_tokens.weight.data_ptr()
+    matrices: list[torch.Tensor] = []
+    for layer in inner.layers:
+        a, m = layer.self_attn, layer.mlp
+        matrices += [torch.cat([a.q_proj.weight, a.k_proj.weight, a.v_proj.weight]),
+                     a.o_proj.weight,
+                     torch.cat([m.gate_proj.weight, m.up_proj.weight]),
+                     m.down_proj.weight]
+    matrices.append(model.lm_head.weight)
+    views = _arena_views(matrices)
+    layers = []
+    for i, layer in enumerate(inner.layers):
+        a, m = layer.self_attn, layer.mlp
+        qkv, o, gate_up, down = views[4 * i: 4 * i + 4]
+        q_out, k_out = a.q_proj.out_features, a.k_proj.out_features
+        _rebind(a.q_proj, qkv[:, :q_out])
+        _rebind(a.k_proj, qkv[:, q_out: q_out + k_out])
+        _rebind(a.v_proj, qkv[:, q_out + k_out:])
+        _rebind(a.o_proj, o)
+        inter = m.gate_proj.out_features
+        _rebind(m.gate_proj, gate_up[:, :inter])
+        _rebind(m.up_proj, gate_up[:, inter:])
+        _rebind(m.down_proj, down)
+        layers.append(_Layer(
+            ln1=layer.input_layernorm.weight.detach().numpy(),
+            eps1=float(layer.input_layernorm.variance_epsilon),
+            qkv=qkv, o=o, scaling=float(a.scaling),
+            ln2=layer.post_attention_layernorm.weight.detach().numpy(),
+            eps2=float(layer.post_attention_layernorm.variance_epsilon),
+            gate_up=gate_up, down=down,
+        ))
+    if not tied:
+        _rebind(model.lm_head, views[-1])
+    return _Weights(
+        layers=layers,
+        embed=inner.embed_tokens.weight.detach().numpy(),
+        norm=inner.norm.weight.detach().numpy(),
+        norm_eps=float(inner.norm.variance_epsilon),
+        lm_head=views[-1],
+        intermediate=int(inner.layers[0].mlp.gate_proj.out_features),
+    )
+
+
+def prepared(model: Any) -> _Weights:
+    """The model's weights in the step's layout, arranged once per model."""
+    with _prepare_lock:
+        weights = _prepared.get(model)
+        if weights is None:
+            weights = _prepared[model] = _prepare(model)
+        return weights
+
+
+def _rms(h: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
+    return weight * (h / np.sqrt(np.dot(h, h) / h.shape[0] + eps))
+
+
+class BlasLlamaStepper:
+    """The lean llama step of `fastdecode.LlamaStepper`, in numpy over BLAS."""
+
+    def __init__(self, model: Any, device: torch.device, max_positions: int) -> None:
+        cfg = model.config
+        self.model = model
+        self.device = device
+        self.w = prepared(model)
+        self.n_heads = int(cfg.num_attention_heads)
+        self.n_kv = int(cfg.num_key_value_heads or cfg.num_attention_heads)
+        self.head_dim = int(getattr(cfg, "head_dim", None) or cfg.hidden_size // self.n_heads)
+        self.groups = self.n_heads // self.n_kv
+        rotary = model.model.rotary_emb
+        positions = torch.arange(max_positions, dtype=torch.float32)
+        freqs = positions[:, None] * rotary.inv_freq.to(torch.float32).cpu()
+        emb = torch.cat((freqs, freqs), dim=-1)
+        scale = float(getattr(rotary, "attention_scaling", 1.0))
+        self.cos = (emb.cos() * scale).numpy()
+        self.sin = (emb.sin() * scale).numpy()
+        shape = (len(self.w.layers), self.n_kv, max_positions, self.head_dim)
+        self.keys = np.zeros(shape, dtype=np.float32)
+        self.values = np.zeros(shape, dtype=np.float32)
+        self.max_positions = max_positions
+        self.position = 0
+
+    @staticmethod
+    def supports(model: Any, device: torch.device) -> bool:
+        return supports(model, device)
+
+    def prefill(self, ids: list[int]) -> torch.Tensor:
+        if len(ids) >= self.max_positions:
+            raise ValueError(f"prompt of {len(ids)} tokens does not fit {self.max_positions}")
+        logits, past = _prefill_forward(self.model, ids, self.device)
+        n = len(ids)
+        for i, layer in enumerate(past.layers):
+            self.keys[i, :, :n] = layer.keys[0].numpy()
+            self.values[i, :, :n] = layer.values[0].numpy()
+        self.position = n
+        return logits
+
+    def step(self, token_id: int) -> torch.Tensor:
+        p = self.position
+        if p >= self.max_positions:
+            raise ValueError("the stepper's cache is full")
+        w = self.w
+        nh, nkv, hd, g = self.n_heads, self.n_kv, self.head_dim, self.groups
+        half, q_dim, kv_dim, inter = hd // 2, nh * hd, nkv * hd, w.intermediate
+        cos, sin = self.cos[p], self.sin[p]
+        end = p + 1
+        h = w.embed[token_id].copy()
+        # silu's exp(-x) overflows to inf for very negative x, and x / inf is the right 0
+        with np.errstate(over="ignore"):
+            for i, layer in enumerate(w.layers):
+                x = _rms(h, layer.ln1, layer.eps1)
+                y = x @ layer.qkv
+                q = y[:q_dim].reshape(nh, hd)
+                k = y[q_dim: q_dim + kv_dim].reshape(nkv, hd)
+                v = y[q_dim + kv_dim:].reshape(nkv, hd)
+                q = q * cos + np.concatenate((-q[:, half:], q[:, :half]), axis=-1) * sin
+                k = k * cos + np.concatenate((-k[:, half:], k[:, :half]), axis=-1) * sin
+                self.keys[i, :, p] = k
+                self.values[i, :, p] = v
+                # query head j reads key/value head j // g, as repeat_kv arranges them
+                scores = np.matmul(q.reshape(nkv, g, hd),
+                                   self.keys[i, :, :end].transpose(0, 2, 1)) * layer.scaling
+                scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+                scores /= scores.sum(axis=-1, keepdims=True)
+                attn = np.matmul(scores, self.values[i, :, :end]).reshape(q_dim)
+                h = h + attn @ layer.o
+                x = _rms(h, layer.ln2, layer.eps2)
+                z = x @ layer.gate_up
+                gate = z[:inter]
+                h = h + (gate / (1.0 + np.exp(-gate)) * z[inter:]) @ layer.down
+        h = _rms(h, w.norm, w.norm_eps)
+        self.position = end
+        return torch.from_numpy(h @ w.lm_head)
