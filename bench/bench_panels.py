@@ -11,7 +11,10 @@ Each panel runs inside a headless Textual app, as in the tests; the plain baseli
 the same process, interleaved with the panel runs. Results go to the "Panels" section of
 bench/RESULTS.md (other sections are left as they are).
 
-    .venv/bin/python bench/bench_panels.py [--quick]
+    .venv/bin/python bench/bench_panels.py [--quick] [--only tokenizer]
+
+`--only tokenizer` runs the keystroke section alone and prints its table without touching
+RESULTS.md.
 """
 
 from __future__ import annotations
@@ -133,6 +136,19 @@ async def bench_tokenizer(hub: EngineHub, sizes: list[int], presses: int) -> lis
                          f"{ms(cpu) / FRAME_MS:.2f}"])
             print("tokenizer", rows[-1], flush=True)
     return rows
+
+
+def only_tokenizer(presses: int) -> None:
+    """The keystroke table alone, printed in RESULTS.md's format, with the load average."""
+    info = machine.describe()
+    hub = EngineHub({"decoder": "smollm2", "encoder": "minilm"})
+    hub.decoder().load()
+    hub.encoder().load()
+    rows = asyncio.run(bench_tokenizer(hub, [100, 500, 2000], presses))
+    print(f"{info['date']}; load average at start {info['load average at start']}, "
+          f"at the end {machine._load_average()}")  # noqa: SLF001
+    print("\n".join(table(["chars", "decoder tokens", "answer ms", "repaint ms", "total ms",
+                           "ratio to 16 ms", "CPU ms", "CPU ratio to 16 ms"], rows)))
 
 
 # -- 2. attention --------------------------------------------------------------------------
@@ -262,8 +278,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--only", choices=["tokenizer"],
+                        help="run one section and print its table (RESULTS.md untouched)")
     args = parser.parse_args()
     presses, repeats = (10, 3) if args.quick else (30, 5)
+    if args.only == "tokenizer":
+        only_tokenizer(presses)
+        return
 
     info = machine.describe()
     hub = EngineHub({"decoder": "smollm2", "encoder": "minilm"})

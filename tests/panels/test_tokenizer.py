@@ -7,7 +7,7 @@ from textual.widgets import Input, Static
 
 from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
-from tutor.app.panels.tokenizer import TokenColumn
+from tutor.app.panels.tokenizer import TokenChips, TokenColumn
 
 
 async def test_typing_updates_tokens(tiny_hub: EngineHub) -> None:
@@ -26,11 +26,11 @@ async def test_typing_updates_tokens(tiny_hub: EngineHub) -> None:
         assert after["token_count"] > first["token_count"]
         enc = tiny_hub.encoder().tokens("The capital of France")
         assert after["encoder_token_count"] == sum(1 for t in enc.tokens if not t.special)
-        strip = shown(app.query_one("#tok-decoder .tok-strip", Static))
+        strip = app.query_one("#tok-decoder .tok-strip", TokenChips).plain
         for piece in after["tokens"]:
             assert piece in strip
         # the encoder column shows its special tokens
-        enc_strip = shown(app.query_one("#tok-encoder .tok-strip", Static))
+        enc_strip = app.query_one("#tok-encoder .tok-strip", TokenChips).plain
         assert "[CLS]" in enc_strip and "[SEP]" in enc_strip
 
 
@@ -45,8 +45,8 @@ async def test_bad_input_never_crashes(tiny_hub: EngineHub, text: str) -> None:
         column = app.query_one("#tok-decoder", TokenColumn)
         assert column.tokenization is not None
         if len(text) > 10_000:
-            assert "showing the first" in shown(app.query_one("#tok-decoder .tok-strip",
-                                                            Static))
+            assert "showing the first" in app.query_one("#tok-decoder .tok-strip",
+                                                        TokenChips).plain
 
 
 async def test_korean_costs_more_than_english(tiny_hub: EngineHub) -> None:

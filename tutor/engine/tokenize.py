@@ -56,6 +56,22 @@ def display_piece(raw: str, byte_level: bool) -> str:
     return _visible(raw.replace("▁", " "))
 
 
+# Shown pieces by (byte_level, raw piece): a keystroke re-tokenizes the whole text, and
+# turning every piece back into visible characters again cost more than the tokenizer itself.
+_SHOWN: dict[tuple[bool, str], str] = {}
+_SHOWN_MAX = 65536
+
+
+def _shown_piece(raw: str, byte_level: bool) -> str:
+    key = (byte_level, raw)
+    shown = _SHOWN.get(key)
+    if shown is None:
+        if len(_SHOWN) >= _SHOWN_MAX:
+            _SHOWN.clear()
+        shown = _SHOWN[key] = display_piece(raw, byte_level)
+    return shown
+
+
 def token_text(tokenizer: Any, token_id: int) -> str:
     """How one id should be shown to a learner."""
     raw = tokenizer.convert_ids_to_tokens(int(token_id))
@@ -77,9 +93,8 @@ def tokenize(model_name: str, tokenizer: Any, text: str, context_length: int,
     tokens = []
     for tid, (start, end), raw in zip(ids, offsets, raws, strict=True):
         special = tid in specials
-        shown = raw if special else display_piece(raw, byte_level)
-        tokens.append(Token(id=int(tid), text=shown, start=int(start), end=int(end),
-                            special=special, raw=raw))
+        shown = raw if special else _shown_piece(raw, byte_level)
+        tokens.append(Token(int(tid), shown, int(start), int(end), special, raw))
     notice = None
     if len(tokens) > context_length:
         notice = (f"{len(tokens)} tokens: more than the model's context window of "
