@@ -56,19 +56,20 @@ def display_piece(raw: str, byte_level: bool) -> str:
     return _visible(raw.replace("▁", " "))
 
 
-# Shown pieces by (byte_level, raw piece): a keystroke re-tokenizes the whole text, and
-# turning every piece back into visible characters again cost more than the tokenizer itself.
-_SHOWN: dict[tuple[bool, str], str] = {}
+# Shown pieces by raw piece, one table per kind of tokenizer: a keystroke re-tokenizes the
+# whole text, and turning every piece back into visible characters again cost more than the
+# tokenizer itself.
+_SHOWN: dict[bool, dict[str, str]] = {True: {}, False: {}}
 _SHOWN_MAX = 65536
+# The last call's tokens by character span, per model and kind of tokenizer.
+_LAST: dict[tuple[str, bool], dict[Any, Token]] = {}
 
 
-def _shown_piece(raw: str, byte_level: bool) -> str:
-    key = (byte_level, raw)
-    shown = _SHOWN.get(key)
-    if shown is None:
-        if len(_SHOWN) >= _SHOWN_MAX:
-            _SHOWN.clear()
-        shown = _SHOWN[key] = display_piece(raw, byte_level)
+def _remember_piece(raw: str, byte_level: bool) -> str:
+    table = _SHOWN[byte_level]
+    if len(table) >= _SHOWN_MAX:
+        table.clear()
+    shown = table[raw] = display_piece(raw, byte_level)
     return shown
 
 
@@ -86,15 +87,36 @@ def tokenize(model_name: str, tokenizer: Any, text: str, context_length: int,
              add_special_tokens: bool = True) -> Tokenization:
     enc = tokenizer(text, return_offsets_mapping=True, add_special_tokens=add_special_tokens)
     ids: list[int] = list(enc["input_ids"])
-    offsets = list(enc["offset_mapping"])
-    raws = tokenizer.convert_ids_to_tokens(ids)
+    offsets = [span if isinstance(span, tuple) else tuple(span)
+               for span in enc["offset_mapping"]]
+    # a fast tokenizer's encoding already holds the pieces: no call per id
+    encodings = getattr(enc, "encodings", None)
+    raws = encodings[0].tokens if encodings else tokenizer.convert_ids_to_tokens(ids)
     specials = set(tokenizer.all_special_ids)
     byte_level = is_byte_level(tokenizer)
+    shown_of = _SHOWN[byte_level]
+    # A keystroke changes a few tokens; the others come back with the same span, id and
+    # piece, and the previous call's (immutable) Token is reused instead of built again.
+    key = (model_name, byte_level)
+    before = _LAST.get(key, {})
+    by_span: dict[Any, Token] = {}
     tokens = []
-    for tid, (start, end), raw in zip(ids, offsets, raws, strict=True):
-        special = tid in specials
-        shown = raw if special else _shown_piece(raw, byte_level)
-        tokens.append(Token(int(tid), shown, int(start), int(end), special, raw))
+    for tid, span, raw in zip(ids, offsets, raws, strict=True):
+        token = before.get(span)
+        if token is None or token.id != tid or token.raw != raw:
+            start, end = span
+            if tid in specials:
+                token = Token(int(tid), raw, int(start), int(end), True, raw)
+            else:
+                shown = shown_of.get(raw)
+                if shown is None:
+                    shown = _remember_piece(raw, byte_level)
+                token = Token(int(tid), shown, int(start), int(end), False, raw)
+        tokens.append(token)
+        by_span[span] = token
+    if len(_LAST) > 16:
+        _LAST.clear()
+    _LAST[key] = by_span
     notice = None
     if len(tokens) > context_length:
         notice = (f"{len(tokens)} tokens: more than the model's context window of "

@@ -277,7 +277,13 @@ class TokenizerPanel(LivePanel):
         yield self.status
 
     def on_mount(self) -> None:
+        self._notices: tuple[str | None, ...] | None = None
+        self._retokenize_queued = False
         self.retokenize()
+
+    def show_error(self, job: str, error: str) -> None:
+        self._notices = None  # the error replaced the notices: show them again next time
+        super().show_error(job, error)
 
     @property
     def text(self) -> str:
@@ -285,6 +291,14 @@ class TokenizerPanel(LivePanel):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        # Keystrokes that arrive faster than they are handled (a held key, a fast typist on a
+        # busy machine) are queued: one retokenize after the queued ones reads the latest text.
+        if not self._retokenize_queued:
+            self._retokenize_queued = True
+            self.call_later(self._queued_retokenize)
+
+    def _queued_retokenize(self) -> None:
+        self._retokenize_queued = False
         self.retokenize()
 
     def retokenize(self) -> None:
@@ -314,8 +328,10 @@ class TokenizerPanel(LivePanel):
         text, by_role = value
         for role, tok in by_role.items():
             self.query_one(f"#tok-{role}", TokenColumn).show(tok)
-        notices = [t.notice for t in by_role.values() if isinstance(t, Tokenization)]
-        self.show_notice(*notices)
+        notices = tuple(t.notice for t in by_role.values() if isinstance(t, Tokenization))
+        if notices != self._notices:  # the status line's update would lay out the screen
+            self._notices = notices
+            self.show_notice(*notices)
         self.publish(self._result_for(text, by_role))
 
     @staticmethod
