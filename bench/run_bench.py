@@ -40,6 +40,7 @@ ATTENTION_TEXT = ("The teacher explained to the students that attention lets eve
 THREADS = 2
 BASE = "model.generate float32"
 ENGINE = "engine float32"
+TORCH_STEP = "engine float32, torch step"
 LLAMA = "llama.cpp Q4_1"
 
 
@@ -80,6 +81,15 @@ def _engine_at(dtype: str) -> Any:
     return engine
 
 
+def _torch_step(engine: Any, n: int) -> Run:
+    """The engine with its torch decode step (the BLAS step's predecessor)."""
+    os.environ["TUTOR_DECODE"] = "torch"
+    try:
+        return run_engine(engine, PROMPT, n, TORCH_STEP)
+    finally:
+        os.environ.pop("TUTOR_DECODE", None)
+
+
 class SideBySide:
     """Every engine loaded once; `measure(n)` runs them all, interleaved, at n new tokens."""
 
@@ -93,8 +103,11 @@ class SideBySide:
         self.bandwidth: list[float] = []
         self.notes: list[str] = []
 
+        # the engine's BLAS step lays its model's weights out anew, so `model.generate` and
+        # the torch step get a model of their own, as transformers loads it
         self.fp32 = _engine_at("float32")
-        m = self.fp32._get()
+        self.stock = _engine_at("float32")
+        m = self.stock._get()
         self.model, self.tokenizer = m.model, m.tokenizer
         self.ids = self.fp32.stream(PROMPT).input_ids
         self.pad = int(m.tokenizer.pad_token_id or 0)
@@ -102,6 +115,7 @@ class SideBySide:
         self._add(ENGINE, lambda n: run_engine(self.fp32, PROMPT, n, ENGINE), fp32_bytes)
         self._add(BASE, lambda n: run_generate(self.model, self.ids, n, label=BASE,
                                                pad_id=self.pad), fp32_bytes)
+        self._add(TORCH_STEP, lambda n: _torch_step(self.stock, n), fp32_bytes)
         self.gguf = gguf_path(print)
         if with_llamacpp:
             try:
@@ -238,6 +252,13 @@ class SideBySide:
             f"- Engine float32 at {at} new tokens: **{100 * eng.tokens_per_s / ceiling:.0f}%** "
             f"of its bandwidth ceiling ({ceiling:.1f} tok/s; target ≥ 50%).",
         ]
+        if TORCH_STEP in self.engines:
+            old = self.best(TORCH_STEP, at)
+            lines.append(
+                f"- The BLAS decode step vs the torch step it replaced, at {at} new tokens: "
+                f"**{eng.tokens_per_s / old.tokens_per_s:.2f}×** "
+                f"({eng.tokens_per_s:.2f} vs {old.tokens_per_s:.2f} tok/s; the torch step "
+                f"reaches {100 * old.tokens_per_s / ceiling:.0f}% of the ceiling).")
         for name in self.names:
             if name.startswith("engine ") and name != ENGINE:
                 at_p = max(n for n in sizes if (name, n) in self.results)
@@ -260,8 +281,9 @@ class SideBySide:
                 f"({fewer:.1f}× fewer bytes, and decode speed follows bytes read), it "
                 "dequantises inside fused matrix-vector kernels, and its whole step runs in "
                 "C++ with no Python call per operation. The engine keeps float32 weights by "
-                "default because they are the reference the panels explain, and it still "
-                "makes a few hundred Python-level tensor calls per token."
+                "default because they are the reference the panels explain; its matrix-vector "
+                "products run in OpenBLAS, and between them it still makes about 40 small "
+                "numpy calls per layer, over a thousand per token."
                 + ("" if ratio >= 1 else
                    " In this run llama.cpp came out slower all the same: on a machine this "
                    "busy both engines' threads are preempted, and llama.cpp's threads "

@@ -9,9 +9,15 @@ from textual.widgets import Input, Static
 from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
 from tutor.app.panels.attention import AttentionHeatmap, AttentionPanel, cell_text
+from tutor.app.panels.lines import LineView
 from tutor.app.panels.live import StatusLine
 
 TEXT = "The capital of France is Paris"
+
+
+def seen(heatmap: AttentionHeatmap) -> list[str]:
+    """The heat map's lines as they are drawn now (only what is in view)."""
+    return [heatmap.render_line(y).text for y in range(heatmap.scrollable_content_region.height)]
 
 
 async def test_map_equals_engine_and_keys_move(tiny_hub: EngineHub) -> None:
@@ -23,10 +29,11 @@ async def test_map_equals_engine_and_keys_move(tiny_hub: EngineHub) -> None:
         expected = tiny_hub.decoder().attention(TEXT)
         np.testing.assert_array_equal(heatmap.matrix, expected.weights[1, 2])
         assert heatmap.labels == expected.tokens and heatmap.causal
-        grid = shown(heatmap).splitlines()
-        # the selected (last) query row writes each weight in hundredths
+        # the selected (last) query row writes each weight in hundredths, and is in view
         last = expected.weights[1, 2, -1]
-        assert "".join(cell_text(float(w), False) for w in last) in grid[-1]
+        cells = "".join(cell_text(float(w), False) for w in last)
+        assert heatmap.row_text(len(expected.tokens) - 1).endswith(cells)
+        assert cells in "\n".join(seen(heatmap))
         assert app.panel.result == {"text": TEXT, "model": "decoder", "layer": 1, "head": 2,
                                     "token_count": len(expected.tokens), "causal": True}
 
@@ -37,7 +44,7 @@ async def test_map_equals_engine_and_keys_move(tiny_hub: EngineHub) -> None:
         np.testing.assert_array_equal(heatmap.matrix, expected.weights[0, 3])
         await pilot.press("up", "up")
         assert heatmap.row == len(expected.tokens) - 3
-        bars = shown(app.query_one("#att-bars", Static))
+        bars = app.query_one("#att-bars", LineView).plain
         assert f"“{expected.tokens[-3]}” looks at" in bars and "masked" in bars
 
         await pilot.press("v")
@@ -71,8 +78,19 @@ async def test_long_and_empty_inputs(tiny_hub: EngineHub) -> None:
         assert "only the last" in shown(status)
         heatmap = app.query_one(AttentionHeatmap)
         assert heatmap.matrix.shape[0] == app.panel.result["token_count"] > 100
-        # the map is wider than the screen: it scrolls instead of being cut
-        assert heatmap.size.width > app.query_one("#att-scroll").size.width
+        # the map is larger than the screen: it scrolls instead of being cut
+        assert heatmap.virtual_size.width > heatmap.size.width
+        assert heatmap.virtual_size.height > heatmap.size.height
+        # the last (selected) row is in view, and scrolling shows the first one
+        def in_view(q: int) -> bool:
+            return any(line.strip() and heatmap.row_text(q).startswith(line.rstrip())
+                       for line in seen(heatmap))
+
+        assert in_view(heatmap.row) and not in_view(0)
+        heatmap.focus()
+        await pilot.press("home")
+        await settle(pilot, app)
+        assert in_view(0) and not in_view(heatmap.row)
         app.query_one(Input).value = "   "
         await settle(pilot, app)
         assert "empty" in shown(status) and status.has_class("-error")

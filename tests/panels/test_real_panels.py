@@ -10,6 +10,7 @@ from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
 from tutor.app.panels.attention import AttentionHeatmap
 from tutor.app.panels.embeddings import BANK_EXAMPLE, EmbeddingsPanel
+from tutor.app.panels.lines import LineView
 
 pytestmark = pytest.mark.real
 
@@ -52,7 +53,7 @@ async def test_attention_real(real_hub: EngineHub) -> None:
         # what lesson 2 tells the learner: in this head "it" looks mostly at "animal"
         animal = heatmap.labels.index("␣animal")
         assert heatmap.matrix[it, animal] > 0.5
-        assert "“␣it” looks at" in shown(app.query_one("#att-bars", Static))
+        assert "“␣it” looks at" in app.query_one("#att-bars", LineView).plain
         assert np.triu(heatmap.matrix, 1).sum() == 0
 
 

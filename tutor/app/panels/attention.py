@@ -8,18 +8,22 @@ from typing import Any, ClassVar
 
 import numpy as np
 from rich.columns import Columns
+from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
-from rich.text import Span, Text
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer
+from textual.geometry import Size
 from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Button, Input, Static
 
+from tutor.app.panels.lines import LineView
 from tutor.app.panels.live import LivePanel, panel_css
-from tutor.app.panels.render import as_content, bar, clip, heat_color, heat_legend, heat_style
+from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style
 from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
 
@@ -28,6 +32,7 @@ HEADER_HEIGHT = 6  # key tokens, written downwards above their columns
 CELL = 3  # characters per cell: a weight in hundredths fits
 MINI_MAX = 32  # small multiples wider than this are pooled down
 SELECTED = Style(bold=True, underline=True)
+_MASKED = Style(bgcolor="grey11")
 
 
 def cell_text(weight: float, masked: bool) -> str:
@@ -43,8 +48,12 @@ def _selected(style: Style) -> Style:
     return style + SELECTED
 
 
-class AttentionHeatmap(Static, can_focus=True):
-    """The query × key grid of one head; up/down (or a click) selects the query row."""
+class AttentionHeatmap(ScrollView, can_focus=True):
+    """The query × key grid of one head; up/down (or a click) selects the query row.
+
+    A line-API widget: each frame draws only the rows and columns in view, so a 256-token
+    map (65 000 cells) costs what a screenful does. The key labels stay on top and the
+    query labels on the left while the cells scroll under them."""
 
     class QuerySelected(Message):
         def __init__(self, row: int) -> None:
@@ -57,68 +66,82 @@ class AttentionHeatmap(Static, can_focus=True):
     ]
 
     def __init__(self) -> None:
-        super().__init__("", id="att-map")
+        super().__init__(id="att-map")
         self.matrix: np.ndarray = np.zeros((0, 0), dtype=np.float32)
         self.labels: list[str] = []
+        self.heads: list[str] = []  # key labels, written downwards
         self.causal = False
         self.row = 0
 
     def draw(self, matrix: np.ndarray, labels: list[str], causal: bool, row: int) -> None:
         self.matrix, self.labels, self.causal = matrix, labels, causal
         self.row = min(max(0, row), max(0, len(labels) - 1))
-        self.update(as_content(self._grid()))
-        # keep the selected row in view on long inputs
-        parent = self.parent
-        if isinstance(parent, ScrollableContainer):
-            parent.scroll_to(y=max(0, HEADER_HEIGHT + self.row - 3), animate=False)
-
-    def _grid(self) -> Text:
-        """The map as one string plus style spans (appending 16 000 cells one by one is slow)."""
-        n = len(self.labels)
-        parts: list[str] = []
-        spans: list[Span] = []
-        at = 0
-
-        def put(text: str, style: Style | str | None = None) -> None:
-            nonlocal at
-            parts.append(text)
-            end = at + len(text)
-            if style:
-                last = spans[-1] if spans else None
-                if last is not None and last.end == at and last.style is style:
-                    spans[-1] = Span(last.start, end, style)  # a run of equal cells: one span
-                else:
-                    spans.append(Span(at, end, style))
-            at = end
-
         # the space marker would fill the first header line; row labels keep it
-        heads = [clip(lab.lstrip("␣") or lab, HEADER_HEIGHT) for lab in self.labels]
-        for line in range(HEADER_HEIGHT):
-            put(" " * (LABEL_WIDTH + 1))
-            put("".join(f"{lab[line] if line < len(lab) else ' ':^{CELL}}" for lab in heads),
-                "bold")
-            put("\n")
-        masked_style = Style(bgcolor="grey11")
-        for q in range(n):
+        self.heads = [clip(lab.lstrip("␣") or lab, HEADER_HEIGHT) for lab in labels]
+        n = len(labels)
+        self.virtual_size = Size(LABEL_WIDTH + 1 + n * CELL, HEADER_HEIGHT + n if n else 0)
+        self.refresh(layout=True)
+        self.call_after_refresh(self._follow_row)
+
+    def _follow_row(self) -> None:
+        """Scroll so the selected query row is in view."""
+        shown = self.scrollable_content_region.height - HEADER_HEIGHT
+        if shown <= 0:
+            return
+        top = self.scroll_offset.y
+        if self.row < top:
+            self.scroll_to(y=self.row, animate=False)
+        elif self.row >= top + shown:
+            self.scroll_to(y=self.row - shown + 1, animate=False)
+
+    def row_text(self, q: int) -> str:
+        """Row `q` as the learner reads it, label and every cell (for tests and tools)."""
+        label = clip(self.labels[q], LABEL_WIDTH - 1).rjust(LABEL_WIDTH - 1)
+        cells = "".join(cell_text(float(w), self.causal and k > q)
+                        for k, w in enumerate(self.matrix[q].tolist()))
+        return ("▶" if q == self.row else " ") + label + " " + cells
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        n = len(self.labels)
+        gutter = LABEL_WIDTH + 1
+        cols = max(0, width - gutter)
+        scroll_x, scroll_y = self.scroll_offset
+        first = scroll_x // CELL  # the first key column in view
+        last = min(n, (scroll_x + cols + CELL - 1) // CELL)
+        bold = base + Style(bold=True)
+        if y < HEADER_HEIGHT:
+            left = Segment(" " * gutter, base)
+            text = "".join(f"{lab[y] if y < len(lab) else ' ':^{CELL}}"
+                           for lab in self.heads[first:last])
+            cells = [Segment(text, bold)]
+        else:
+            q = scroll_y + y - HEADER_HEIGHT
+            if q >= n:
+                return Strip.blank(width, base)
             selected = q == self.row
             label = clip(self.labels[q], LABEL_WIDTH - 1).rjust(LABEL_WIDTH - 1)
-            put(("▶" if selected else " ") + label + " ", "reverse bold" if selected else "bold")
-            row = self.matrix[q].tolist()
-            for k in range(n):
+            left = Segment(("▶" if selected else " ") + label + " ",
+                           base + Style(reverse=True, bold=True) if selected else bold)
+            row = self.matrix[q, first:last].tolist()
+            cells = []
+            for k, weight in enumerate(row, start=first):
                 masked = self.causal and k > q
-                style = masked_style if masked else heat_style(row[k])
+                style = _MASKED if masked else heat_style(weight)
                 if selected and not masked:
                     style = _selected(style)
-                put(cell_text(row[k], masked), style)
-            if q < n - 1:
-                put("\n")
-        return Text("".join(parts), spans=spans, no_wrap=True, overflow="crop")
+                cells.append(Segment(cell_text(weight, masked), style))
+        body = Strip(cells).crop(scroll_x - first * CELL, scroll_x - first * CELL + cols)
+        return Strip.join([Strip([left]), body]).adjust_cell_length(width, base)
 
     def action_move(self, delta: int) -> None:
         self.post_message(self.QuerySelected(self.row + delta))
 
     def on_click(self, event: events.Click) -> None:
-        row = event.y - HEADER_HEIGHT
+        if event.y < HEADER_HEIGHT:
+            return
+        row = self.scroll_offset.y + event.y - HEADER_HEIGHT
         if 0 <= row < len(self.labels):
             self.post_message(self.QuerySelected(row))
 
@@ -127,21 +150,24 @@ class HeadGrid(Static, can_focus=True):
     """All heads of the layer as small maps (focusable, so the panel's keys keep working)."""
 
 
-def query_bars(maps: AttentionMaps, layer: int, head: int, row: int) -> Table:
-    """The selected query token's weights over every key, as bars."""
-    weights = maps.weights[layer, head, row]
-    table = Table(box=None, padding=(0, 1), show_header=True, expand=False,
-                  title=f"“{maps.tokens[row]}” looks at", title_justify="left")
-    table.add_column("key", no_wrap=True)
-    table.add_column("weight", no_wrap=True)
-    table.add_column("", justify="right")
+def query_bars(maps: AttentionMaps, layer: int, head: int, row: int) -> list[Text]:
+    """The selected query token's weights over every key, as bars: one line per key."""
+    weights = maps.weights[layer, head, row].tolist()
+    lines = [Text(f"“{maps.tokens[row]}” looks at", style="italic")]
     for k, token in enumerate(maps.tokens):
-        w = float(weights[k])
+        w = weights[k]
         masked = maps.causal and k > row
-        table.add_row(Text(clip(token, 12), "dim" if masked else ""),
-                      Text(bar(w, 16), style=Style(color=heat_color(0.2 + 0.8 * w))),
-                      Text("masked" if masked else f"{w:.0%}", "dim" if masked else ""))
-    return table
+        dim = "dim" if masked else ""
+        lines.append(Text.assemble(
+            (f"{clip(token, 12):<12} ", dim),
+            (f"{bar(w, 16):<16}", _bar_style(round(w, 2))),
+            (f" {'masked' if masked else f'{w:.0%}':>6}", dim)))
+    return lines
+
+
+@lru_cache(maxsize=128)
+def _bar_style(weight: float) -> Style:
+    return Style(color=heat_color(0.2 + 0.8 * weight))
 
 
 def pooled(matrix: np.ndarray, size: int) -> np.ndarray:
@@ -208,15 +234,14 @@ class AttentionPanel(LivePanel):
             yield Button("All heads (v)", id="att-heads", compact=True)
         yield Static(heat_legend(), id="att-legend")
         with Horizontal(id="att-body"):
+            yield AttentionHeatmap()
             with ScrollableContainer(id="att-scroll"):
-                yield AttentionHeatmap()
                 yield HeadGrid("", id="att-multiples")
-            with ScrollableContainer(id="att-query"):
-                yield Static("", id="att-bars")
+            yield LineView(id="att-bars")
         yield self.status
 
     def on_mount(self) -> None:
-        self.query_one("#att-multiples").display = False
+        self.query_one("#att-scroll").display = False
         self._label_model()
         self.recompute(delay=0)
 
@@ -250,7 +275,7 @@ class AttentionPanel(LivePanel):
     def show_error(self, job: str, error: str) -> None:
         self.maps = None
         self.query_one(AttentionHeatmap).draw(np.zeros((0, 0)), [], False, 0)
-        self.query_one("#att-bars", Static).update("")
+        self.query_one("#att-bars", LineView).set_lines([])
         self.query_one("#att-multiples", Static).update("")
         self.query_one("#att-header", Static).update("")
         super().show_error(job, error)
@@ -263,10 +288,10 @@ class AttentionPanel(LivePanel):
         heatmap = self.query_one(AttentionHeatmap)
         heatmap.draw(maps.weights[self.sel_layer, self.sel_head], maps.tokens, maps.causal, self.row)
         self.row = heatmap.row
-        self.query_one("#att-bars", Static).update(query_bars(maps, self.sel_layer, self.sel_head,
-                                                              self.row))
+        self.query_one("#att-bars", LineView).set_lines(
+            query_bars(maps, self.sel_layer, self.sel_head, self.row))
         multiples = self.query_one("#att-multiples", Static)
-        if multiples.display:
+        if self.query_one("#att-scroll").display:
             multiples.update(head_grid(maps, self.sel_layer, self.sel_head))
         kind = "causal: nothing above the diagonal" if maps.causal else "bidirectional"
         self.query_one("#att-header", Static).update(Text.assemble(
@@ -301,10 +326,11 @@ class AttentionPanel(LivePanel):
         multiples = self.query_one(HeadGrid)
         heatmap = self.query_one(AttentionHeatmap)
         had_focus = multiples.has_focus or heatmap.has_focus
-        multiples.display = not multiples.display
-        heatmap.display = not multiples.display
+        grid = self.query_one("#att-scroll")
+        grid.display = not grid.display
+        heatmap.display = not grid.display
         if had_focus:
-            (multiples if multiples.display else heatmap).focus()
+            (multiples if grid.display else heatmap).focus()
         self.redraw()
 
     def action_switch_model(self) -> None:
