@@ -15,5 +15,8 @@ def stack(attentions: Any) -> np.ndarray:
 
 def self_attention(model: Any, ids: list[int], device: torch.device) -> np.ndarray:
     x = torch.tensor([ids], dtype=torch.long, device=device)
-    out = model(input_ids=x, output_attentions=True, use_cache=False)
+    # the transformer body only: a causal LM's output layer (a [tokens, vocabulary]
+    # product, a fifth of SmolLM2's forward) makes logits nobody looks at here
+    body = getattr(model, "base_model", model)
+    out = body(input_ids=x, output_attentions=True, use_cache=False)
     return stack(out.attentions)
