@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widgets import Input, Static
 
 from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
-from tutor.app.panels.tokenizer import TokenChips, TokenColumn
+from tutor.app.panels.render import superscript, visible
+from tutor.app.panels.tokenizer import TokenChips, TokenColumn, wrap_chips
+from tutor.engine.types import Token
 
 
 async def test_typing_updates_tokens(tiny_hub: EngineHub) -> None:
@@ -56,3 +60,59 @@ async def test_korean_costs_more_than_english(tiny_hub: EngineHub) -> None:
         costs = shown(app.query_one("#tok-decoder .tok-costs", Static))
         assert "Korean: 5 chars" in costs and "English's cost per character" in costs
         assert not app.query_one("#tok-encoder", TokenColumn).display
+
+
+def visible_lines(chips: TokenChips) -> list[str]:
+    """The chip lines the scroll box shows now, as the compositor asks for them."""
+    box = chips.parent
+    assert isinstance(box, VerticalScroll)
+    top = round(box.scroll_y)
+    crop = Region(0, top, chips.size.width, min(box.size.height, chips.size.height - top))
+    return [strip.text for strip in chips.render_lines(crop)]
+
+
+def chip_of(token: Token) -> str:
+    return (visible(token.text) or "∅") + superscript(token.id)
+
+
+async def test_long_text_typing_and_scrolling(tiny_hub: EngineHub) -> None:
+    words = "Tokenizers cut text into pieces; common words stay whole. "
+    text = (words * 40)[:1990]
+    app = PanelApp("tokenizer", tiny_hub, {"text": text, "model": "decoder"})
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot, app)
+        app.query_one(Input).focus()
+        await pilot.press("end", *"zebra")
+        await settle(pilot, app)
+        typed = text + "zebra"
+        tok = tiny_hub.decoder().tokens(typed)
+        pieces = [t for t in tok.tokens if not t.special]
+        assert app.panel.result["text"] == typed
+        assert app.panel.result["token_count"] == len(pieces)
+        summary = shown(app.query_one("#tok-decoder .tok-summary", Static))
+        assert summary.startswith(f"{len(pieces)} token") and f"{len(typed)} chars" in summary
+        chips = app.query_one("#tok-decoder .tok-strip", TokenChips)
+        box = chips.parent
+        assert isinstance(box, VerticalScroll)
+        assert box.max_scroll_y > 0  # far more lines than the box shows
+        top = visible_lines(chips)
+        assert top[0].startswith(" ".join(chip_of(t) for t in tok.tokens[:3]))
+        last = " ".join(chip_of(t) for t in tok.tokens[-2:])
+        assert not any(last in line for line in top)
+        box.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        bottom = visible_lines(chips)
+        assert any(line.rstrip().endswith(last) for line in bottom)
+        # every chip is drawn exactly once, in order, over all the lines
+        every = [chips.render_line(y).text.rstrip() for y in range(chips.size.height)]
+        assert " ".join(every) == " ".join(chip_of(t) for t in tok.tokens)
+
+
+def test_wrap_chips_places_chips_like_words() -> None:
+    # widths 3, 4, 2 on 8 cells: "aaa bbbb" fits (the space after may hang), "cc" wraps
+    assert wrap_chips(["aaa", "bbbb", "cc"], [3, 4, 2], 8) == [(0, 2, None), (2, 3, None)]
+    # a chip wider than the line is folded over lines of its own
+    lines = wrap_chips(["ab", "0123456789", "c"], [2, 10, 1], 4, tail="… more")
+    assert lines == [(0, 1, None), (1, 2, "0123"), (1, 2, "4567"), (1, 2, "89"),
+                     (2, 3, None), (-1, -1, "… mo"), (-1, -1, "re")]
+    assert wrap_chips([], [], 10) == []

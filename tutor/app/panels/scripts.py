@@ -46,6 +46,13 @@ def script_of(ch: str) -> str:
     return "other"
 
 
+@lru_cache(maxsize=8192)
+def _first_script(piece: str) -> str:
+    """The script of a token's first visible character (pieces repeat: "␣the", "ing", ...);
+    the panel asks for every token on every keystroke."""
+    return next((s for s in map(script_of, piece) if s), "")
+
+
 @dataclass(frozen=True, slots=True)
 class ScriptCost:
     script: str
@@ -72,7 +79,7 @@ def script_costs(tok: Tokenization) -> list[ScriptCost]:
     for t in tok.tokens:
         if t.special:
             continue
-        s = next((s for s in map(script_of, tok.text[t.start:t.end]) if s), "")
+        s = _first_script(tok.text[t.start:t.end])
         if s:
             tokens[s] = tokens.get(s, 0) + 1
     out = [ScriptCost(s, n, tokens.get(s, 0)) for s, n in chars.items()]

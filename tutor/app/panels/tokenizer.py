@@ -278,7 +278,6 @@ class TokenizerPanel(LivePanel):
 
     def on_mount(self) -> None:
         self._notices: tuple[str | None, ...] | None = None
-        self._retokenize_queued = False
         self.retokenize()
 
     def show_error(self, job: str, error: str) -> None:
@@ -291,15 +290,11 @@ class TokenizerPanel(LivePanel):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        # Keystrokes that arrive faster than they are handled (a held key, a fast typist on a
-        # busy machine) are queued: one retokenize after the queued ones reads the latest text.
-        if not self._retokenize_queued:
-            self._retokenize_queued = True
-            self.call_later(self._queued_retokenize)
-
-    def _queued_retokenize(self) -> None:
-        self._retokenize_queued = False
-        self.retokenize()
+        # Keystrokes that arrive faster than they are handled (a held key, a paste, a busy
+        # machine) queue one Changed each; only the one carrying the box's current value
+        # needs the work, the older ones would draw a frame nobody sees.
+        if event.value == event.input.value:
+            self.retokenize()
 
     def retokenize(self) -> None:
         text = self.text
