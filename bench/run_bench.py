@@ -260,7 +260,7 @@ class SideBySide:
                 f"({eng.tokens_per_s:.2f} vs {old.tokens_per_s:.2f} tok/s; the torch step "
                 f"reaches {100 * old.tokens_per_s / ceiling:.0f}% of the ceiling).")
         for name in self.names:
-            if name.startswith("engine ") and name != ENGINE:
+            if name.startswith("engine ") and name not in (ENGINE, TORCH_STEP):
                 at_p = max(n for n in sizes if (name, n) in self.results)
                 run, eng_p = self.best(name, at_p), self.best(ENGINE, at_p)
                 c = bw * 1e9 / self.bytes_per_token[name]
