@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tutor.app.app import TutorApp
+from tutor.app.screens.confirm import ConfirmScreen
 from tutor.app.screens.help import HelpScreen
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
@@ -80,6 +81,20 @@ async def test_palette_resets_a_lesson(course_env: Path) -> None:
         await pilot.press(*"reset lesson second")
         await pilot.pause(0.3)
         await pilot.press("enter")
+        await pilot.pause()
+        # it asks first; enter alone (the focused Cancel) or n keeps the progress
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+        assert app.store.lesson("second").status != "new"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"reset lesson second")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         assert app.store.lesson("second").status == "new"
         assert isinstance(app.screen, MapScreen)

@@ -126,6 +126,20 @@ class TutorApp(App[None]):
             self.pop_screen()
         self.push_screen(LessonScreen(lesson))
 
+    def confirm_reset(self, lesson_id: str) -> None:
+        """Ask first: a reset forgets every answer of the lesson."""
+        from tutor.app.screens.confirm import ConfirmScreen
+
+        lesson = self.course.lesson(lesson_id)
+        title = lesson.title if lesson is not None else lesson_id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.reset_lesson(lesson_id)
+
+        self.push_screen(ConfirmScreen(f"Forget your answers and your place in “{title}”?",
+                                       "Reset"), answered)
+
     def reset_lesson(self, lesson_id: str) -> None:
         if isinstance(self.screen, LessonScreen) and self.screen.lesson.id == lesson_id:
             self.pop_screen()

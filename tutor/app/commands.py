@@ -28,8 +28,8 @@ class TutorCommands(Provider):
         for entry in app.course.entries:
             if entry.id in started:
                 commands.append((f"Reset lesson: {entry.title}",
-                                 partial(app.reset_lesson, entry.id),
-                                 "Forget this lesson's answers and position"))
+                                 partial(app.confirm_reset, entry.id),
+                                 "Forget this lesson's answers and position (asks first)"))
         commands += [
             ("Theme: dark", partial(app.set_theme, "dark"), "Switch to the dark theme"),
             ("Theme: light", partial(app.set_theme, "light"), "Switch to the light theme"),
