@@ -9,8 +9,9 @@ from textual.widgets import Input, Static
 
 from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
+from tutor.app.panels.chips import TokenChips, wrap_chips
 from tutor.app.panels.render import superscript, visible
-from tutor.app.panels.tokenizer import TokenChips, TokenColumn, wrap_chips
+from tutor.app.panels.tokenizer import TokenColumn
 from tutor.engine.types import Token
 
 
