@@ -103,9 +103,10 @@ def tokenize(model_name: str, tokenizer: Any, text: str, context_length: int,
     tokens = []
     for tid, span, raw in zip(ids, offsets, raws, strict=True):
         token = before.get(span)
-        if token is None or token.id != tid or token.raw != raw:
+        special = tid in specials
+        if token is None or token.id != tid or token.raw != raw or token.special != special:
             start, end = span
-            if tid in specials:
+            if special:
                 token = Token(int(tid), raw, int(start), int(end), True, raw)
             else:
                 shown = shown_of.get(raw)
