@@ -117,3 +117,17 @@ def test_wrap_chips_places_chips_like_words() -> None:
     assert lines == [(0, 1, None), (1, 2, "0123"), (1, 2, "4567"), (1, 2, "89"),
                      (2, 3, None), (-1, -1, "… mo"), (-1, -1, "re")]
     assert wrap_chips([], [], 10) == []
+
+
+async def test_changes_queued_faster_than_handled_are_tokenized_once(
+        tiny_hub: EngineHub) -> None:
+    app = PanelApp("tokenizer", tiny_hub, {"text": "The"})
+    async with app.run_test(size=(110, 30)) as pilot:
+        await settle(pilot, app)
+        box = app.query_one(Input)
+        before = len(app.results)
+        for text in ("The c", "The ca", "The cap"):  # three Changed messages queued at once
+            box.value = text
+        await settle(pilot, app)
+        assert [r["text"] for r in app.results[before:]] == ["The cap"]
+        assert app.query_one("#tok-decoder", TokenColumn).tokenization.text == "The cap"  # type: ignore[union-attr]
