@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Input, Static
 
 from tutor.app.panels.chips import TokenChips
@@ -35,9 +36,11 @@ class TokenColumn(Vertical):
         self.role = role
         self.title = title
         self.tokenization: Tokenization | None = None
+        # in the border rather than a widget of its own: every widget on screen costs time
+        # in each frame, and this panel must redraw within one
+        self.border_title = f"[b]{escape(title)}[/b] · {ROLES[role]}"
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]{self.title}[/b] · {ROLES[self.role]}", classes="tok-title")
         yield Static("", classes="tok-summary")
         with VerticalScroll(classes="tok-scroll"):
             yield TokenChips(classes="tok-strip")
