@@ -32,6 +32,7 @@ class TokenChips(Widget):
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
+        self._tokens: list[Token] = []
         self._chips: list[str] = []
         self._widths: list[int] = []
         self._slots: list[int] = []  # colour slot; -1 for a special token
@@ -42,15 +43,23 @@ class TokenChips(Widget):
     # -- data --------------------------------------------------------------------------------
     def set_tokens(self, tokens: Sequence[Token], tail: str = "") -> None:
         """Show these tokens (ids written small in their chips), then `tail` on its own line."""
-        chips: list[str] = []
-        widths: list[int] = []
-        slots: list[int] = []
+        # the engine hands back the same Token objects for the text before an edit: their
+        # chips are kept as they are
+        before = self._tokens
+        keep, limit = 0, min(len(tokens), len(before))
+        while keep < limit and tokens[keep] is before[keep]:
+            keep += 1
+        chips = self._chips[:keep]
+        widths = self._widths[:keep]
+        slots = self._slots[:keep]
         n = len(TOKEN_BACKGROUNDS)
-        for i, t in enumerate(tokens):
+        for i in range(keep, len(tokens)):
+            t = tokens[i]
             chip, width = _chip(t.text, t.id)
             chips.append(chip)
             widths.append(width)
             slots.append(-1 if t.special else i % n)
+        self._tokens = list(tokens)
         width = self._layout_width
         old_lines = self._lines
         old = (self._chips, self._slots)

@@ -41,15 +41,17 @@ class TokenColumn(Vertical):
         self.border_title = f"[b]{escape(title)}[/b] · {ROLES[role]}"
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="tok-summary")
+        # kept at hand: show() runs on every keystroke
+        self._summary = Static("", classes="tok-summary")
+        self._chips = TokenChips(classes="tok-strip")
+        self._costs = Static("", classes="tok-costs")
+        yield self._summary
         with VerticalScroll(classes="tok-scroll"):
-            yield TokenChips(classes="tok-strip")
-        yield Static("", classes="tok-costs")
+            yield self._chips
+        yield self._costs
 
     def show(self, tok: Tokenization | str) -> None:
-        summary = self.query_one(".tok-summary", Static)
-        strip = self.query_one(".tok-strip", TokenChips)
-        costs = self.query_one(".tok-costs", Static)
+        summary, strip, costs = self._summary, self._chips, self._costs
         if isinstance(tok, str):
             self.tokenization = None
             _update(summary, Text(tok, style="bold red"))
