@@ -173,7 +173,12 @@ class BlasLlamaStepper:
         emb = torch.cat((freqs, freqs), dim=-1)
         scale = float(getattr(rotary, "attention_scaling", 1.0))
         self.cos = (emb.cos() * scale).numpy()
-        self.sin = (emb.sin() * scale).numpy()
+        # rotate_half(x) * sin, as one gather and one product: the first half of
+        # rotate_half(x) is -x[half:], and (-a) * b == a * (-b) exactly in floating point
+        half = self.head_dim // 2
+        self.sin_signed = (emb.sin() * scale).numpy()
+        self.sin_signed[:, :half] *= -1
+        self.rotate = np.r_[half:self.head_dim, 0:half]
         shape = (len(self.w.layers), self.n_kv, max_positions, self.head_dim)
         self.keys = np.zeros(shape, dtype=np.float32)
         self.values = np.zeros(shape, dtype=np.float32)
@@ -201,8 +206,8 @@ class BlasLlamaStepper:
             raise ValueError("the stepper's cache is full")
         w = self.w
         nh, nkv, hd, g = self.n_heads, self.n_kv, self.head_dim, self.groups
-        half, q_dim, kv_dim, inter = hd // 2, nh * hd, nkv * hd, w.intermediate
-        cos, sin = self.cos[p], self.sin[p]
+        q_dim, kv_dim, inter = nh * hd, nkv * hd, w.intermediate
+        cos, sin, rotate = self.cos[p], self.sin_signed[p], self.rotate
         end = p + 1
         h = w.embed[token_id].copy()
         # silu's exp(-x) overflows to inf for very negative x, and x / inf is the right 0
@@ -210,11 +215,10 @@ class BlasLlamaStepper:
             for i, layer in enumerate(w.layers):
                 x = _rms(h, layer.ln1, layer.eps1)
                 y = x @ layer.qkv
-                q = y[:q_dim].reshape(nh, hd)
-                k = y[q_dim: q_dim + kv_dim].reshape(nkv, hd)
+                qk = y[:q_dim + kv_dim].reshape(nh + nkv, hd)  # rotary: queries and keys
+                qk = qk * cos + qk[:, rotate] * sin
+                q, k = qk[:nh], qk[nh:]
                 v = y[q_dim + kv_dim:].reshape(nkv, hd)
-                q = q * cos + np.concatenate((-q[:, half:], q[:, :half]), axis=-1) * sin
-                k = k * cos + np.concatenate((-k[:, half:], k[:, :half]), axis=-1) * sin
                 self.keys[i, :, p] = k
                 self.values[i, :, p] = v
                 # query head j reads key/value head j // g, as repeat_kv arranges them
