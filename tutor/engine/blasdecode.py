@@ -3,13 +3,13 @@
 A decode step reads every weight once to multiply it by one vector, so its speed is the
 speed of a matrix-vector product over 540 MB. Measured on the 2-core machines this project
 runs on, torch's `F.linear` does that at about 7 GB/s with the `[out, in]` weights of
-`nn.Linear`, while OpenBLAS (numpy's BLAS) streams a `[in, out]` matrix at 20-25 GB/s. So
-this step keeps each layer's matrices in the layout that reads fastest, fuses the three projections that
-read the same input (q, k, v) and the two MLP inputs (gate, up) so that each layer is four
-long reads instead of seven short ones, and runs the whole step in numpy, whose calls are
-a few times cheaper than torch's for vectors this small.
+`nn.Linear`, while OpenBLAS (numpy's BLAS) streams the same matrices at 15-28 GB/s in the
+layout that suits their shape. So this step keeps each matrix in its faster layout, fuses
+the three projections that read the same input (q, k, v) and the two MLP inputs (gate,
+up) so that each layer is four long reads instead of seven short ones, and runs the whole
+step in numpy, whose calls are a few times cheaper than torch's for vectors this small.
 
-The model's own `nn.Linear` weights become transposed views of the same memory, so the
+The model's own `nn.Linear` weights become views of the same memory, so the
 transformers forward (the prompt, the attention panel, the no-cache runs) reads the same
 numbers and the model takes no extra memory, except a transposed copy of the output layer
 when it is tied to the embedding table (embedding lookups want rows).
