@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import torch
 
 from tutor.engine.fastdecode import Stepper, make_stepper
@@ -43,6 +44,19 @@ def eos_ids(model: Any, tokenizer: Any) -> set[int]:
     if not ids and tokenizer.eos_token_id is not None:
         ids.add(int(tokenizer.eos_token_id))
     return ids
+
+
+def _greedy_candidates(logits: np.ndarray, k: int, texts: _Texts) -> list[Candidate]:
+    """The k most likely tokens with their softmax probabilities, from CPU logits."""
+    k = min(k, logits.shape[0])
+    top = np.argpartition(logits, -k)[-k:]
+    top = top[np.argsort(-logits[top], kind="stable")]
+    peak = logits.max()
+    log_total = peak + np.log(np.exp(logits - peak).sum(dtype=np.float64))
+    values = logits[top]
+    probs = np.exp(values.astype(np.float64) - log_total)
+    return [Candidate(id=int(i), text=texts(int(i)), logit=float(v), prob=float(p))
+            for i, v, p in zip(top, values, probs, strict=True)]
 
 
 class _Texts:
@@ -93,6 +107,8 @@ class GenerationStream:
 
     def _candidates(self, logits: torch.Tensor, probs: torch.Tensor | None, k: int,
                     texts: _Texts) -> list[Candidate]:
+        if probs is None and logits.device.type == "cpu":
+            return _greedy_candidates(logits.numpy(), k, texts)
         top = torch.topk(logits, k)
         values = top.values.tolist()
         indices = top.indices.tolist()
@@ -148,7 +164,10 @@ class GenerationStream:
             logits = logits.float()
             probs: torch.Tensor | None = None
             if s.greedy:
-                tid = int(torch.argmax(logits))
+                # numpy on the CPU: a torch reduction here wakes torch's thread pool, whose
+                # spinning threads then compete with the BLAS threads of the next step
+                tid = int(np.argmax(logits.numpy()) if logits.device.type == "cpu"
+                          else torch.argmax(logits))
             else:
                 scores = processors(ids[:, :length], logits.view(1, -1))
                 probs = torch.softmax(scores, dim=-1)[0]
