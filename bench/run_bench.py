@@ -389,11 +389,14 @@ def bench_attention(rep: Report, model: Any, tokenizer: Any, reps: int) -> None:
     a, b = median(plain), median(with_attn)
     rep.section("Returning attentions",
                 f"One forward of SmolLM2 over {len(ids)} tokens, median of {reps}, "
-                "alternating. The attention panel's call also copies every layer's and "
-                "head's weights to numpy.")
+                "alternating. The attention panel's call runs the transformer body only (no "
+                "output layer: the panel shows no logits) and copies every layer's and "
+                "head's weights to numpy; bench_panels.py compares it with a body-only "
+                "forward.")
     rep.table(["forward", "time", "ratio"], [
-        ["plain (eager attention)", f"{a * 1000:.0f} ms", "1.00×"],
-        ["returning attentions (the panel's call)", f"{b * 1000:.0f} ms", f"{b / a:.2f}×"],
+        ["plain (eager attention, output layer included)", f"{a * 1000:.0f} ms", "1.00×"],
+        ["returning attentions (the panel's call, body only)", f"{b * 1000:.0f} ms",
+         f"{b / a:.2f}×"],
     ])
 
 
