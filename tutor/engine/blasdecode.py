@@ -30,7 +30,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from tutor.engine.fastdecode import LlamaStepper, _prefill_forward
+from tutor.engine.fastdecode import (
+    LlamaStepper,
+    head_shape,
+    kv_cache,
+    prefill_cache,
+    rotary_tables,
+)
 
 _ALIGN = 16  # floats: each matrix starts on a 64-byte cache line
 
@@ -172,25 +178,20 @@ class BlasLlamaStepper:
         self.model = model
         self.device = device
         self.w = prepared(model)
-        self.n_heads = int(cfg.num_attention_heads)
-        self.n_kv = int(cfg.num_key_value_heads or cfg.num_attention_heads)
-        self.head_dim = int(getattr(cfg, "head_dim", None) or cfg.hidden_size // self.n_heads)
+        self.n_heads, self.n_kv, self.head_dim = head_shape(cfg)
         self.groups = self.n_heads // self.n_kv
-        rotary = model.model.rotary_emb
-        positions = torch.arange(max_positions, dtype=torch.float32)
-        freqs = positions[:, None] * rotary.inv_freq.to(torch.float32).cpu()
-        emb = torch.cat((freqs, freqs), dim=-1)
-        scale = float(getattr(rotary, "attention_scaling", 1.0))
-        self.cos = (emb.cos() * scale).numpy()
+        cos, sin = rotary_tables(model, max_positions, device)
+        self.cos = cos.numpy()
         # rotate_half(x) * sin, as one gather and one product: the first half of
         # rotate_half(x) is -x[half:], and (-a) * b == a * (-b) exactly in floating point
         half = self.head_dim // 2
-        self.sin_signed = (emb.sin() * scale).numpy()
+        self.sin_signed = sin.numpy()
         self.sin_signed[:, :half] *= -1
         self.rotate = np.r_[half:self.head_dim, 0:half]
-        shape = (len(self.w.layers), self.n_kv, max_positions, self.head_dim)
-        self.keys = np.zeros(shape, dtype=np.float32)
-        self.values = np.zeros(shape, dtype=np.float32)
+        # the prompt's keys and values are written through the torch tensors, each step's
+        # through the numpy views of the same memory: [layer, kv heads, position, dim]
+        self._keys, self._values = kv_cache(model, max_positions, torch.float32, device)
+        self.keys, self.values = self._keys.numpy()[:, 0], self._values.numpy()[:, 0]
         self.max_positions = max_positions
         self.position = 0
 
@@ -199,14 +200,8 @@ class BlasLlamaStepper:
         return supports(model, device)
 
     def prefill(self, ids: list[int]) -> torch.Tensor:
-        if len(ids) >= self.max_positions:
-            raise ValueError(f"prompt of {len(ids)} tokens does not fit {self.max_positions}")
-        logits, past = _prefill_forward(self.model, ids, self.device)
-        n = len(ids)
-        for i, layer in enumerate(past.layers):
-            self.keys[i, :, :n] = layer.keys[0].numpy()
-            self.values[i, :, :n] = layer.values[0].numpy()
-        self.position = n
+        logits = prefill_cache(self.model, ids, self.device, self._keys, self._values)
+        self.position = len(ids)
         return logits
 
     def step(self, token_id: int) -> torch.Tensor:

@@ -40,6 +40,47 @@ def _prefill_forward(model: Any, ids: list[int], device: torch.device) -> tuple[
     return out.logits[0, -1], out.past_key_values
 
 
+def head_shape(cfg: Any) -> tuple[int, int, int]:
+    """Query heads, key/value heads and head size of a llama config."""
+    n_heads = int(cfg.num_attention_heads)
+    n_kv = int(cfg.num_key_value_heads or n_heads)
+    return n_heads, n_kv, int(getattr(cfg, "head_dim", None) or cfg.hidden_size // n_heads)
+
+
+def rotary_tables(model: Any, max_positions: int,
+                  device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos and sin (float32) of every position, computed exactly as the rotary module does."""
+    rotary = model.model.rotary_emb
+    positions = torch.arange(max_positions, device=device, dtype=torch.long)
+    freqs = positions[:, None].float() * rotary.inv_freq.to(device=device, dtype=torch.float)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    scale = float(getattr(rotary, "attention_scaling", 1.0))
+    return emb.cos() * scale, emb.sin() * scale
+
+
+def kv_cache(model: Any, max_positions: int, dtype: torch.dtype,
+             device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Keys and values of every layer, allocated once: [layer, 1, kv heads, position, dim]."""
+    _, n_kv, head_dim = head_shape(model.config)
+    shape = (int(model.config.num_hidden_layers), 1, n_kv, max_positions, head_dim)
+    return (torch.zeros(shape, dtype=dtype, device=device),
+            torch.zeros(shape, dtype=dtype, device=device))
+
+
+def prefill_cache(model: Any, ids: list[int], device: torch.device, keys: torch.Tensor,
+                  values: torch.Tensor) -> torch.Tensor:
+    """Read the prompt with the transformers forward and copy its keys and values into a
+    `kv_cache`; return the last position's logits."""
+    if len(ids) >= keys.shape[3]:
+        raise ValueError(f"prompt of {len(ids)} tokens does not fit {keys.shape[3]}")
+    logits, past = _prefill_forward(model, ids, device)
+    n = len(ids)
+    for i, layer in enumerate(past.layers):
+        keys[i, :, :, :n] = layer.keys
+        values[i, :, :, :n] = layer.values
+    return logits
+
+
 class ModelStepper:
     """The transformers forward with its dynamic cache: works for every decoder."""
 
@@ -83,9 +124,7 @@ class LlamaStepper:
         self.model = model
         self.device = device
         inner = model.model
-        self.n_heads = int(cfg.num_attention_heads)
-        self.n_kv = int(cfg.num_key_value_heads or cfg.num_attention_heads)
-        self.head_dim = int(getattr(cfg, "head_dim", None) or cfg.hidden_size // self.n_heads)
+        self.n_heads, self.n_kv, self.head_dim = head_shape(cfg)
         self.groups = self.n_heads // self.n_kv
         self.embed = inner.embed_tokens.weight
         self.dtype = self.embed.dtype if self.embed.is_floating_point() else torch.float32
@@ -103,18 +142,9 @@ class LlamaStepper:
         self.norm_w = inner.norm.weight
         self.norm_eps = float(inner.norm.variance_epsilon)
         self.lm_head = _call(model.lm_head)
-        # cos/sin of every position, computed exactly as the rotary module computes them
-        rotary = inner.rotary_emb
-        positions = torch.arange(max_positions, device=device, dtype=torch.long)
-        freqs = positions[:, None].float() * rotary.inv_freq.to(device=device, dtype=torch.float)
-        emb = torch.cat((freqs, freqs), dim=-1)
-        scale = float(getattr(rotary, "attention_scaling", 1.0))
-        self.cos = (emb.cos() * scale).to(self.dtype)
-        self.sin = (emb.sin() * scale).to(self.dtype)
-        n_layers = len(self.layers)
-        shape = (n_layers, 1, self.n_kv, max_positions, self.head_dim)
-        self.keys = torch.zeros(shape, dtype=self.dtype, device=device)
-        self.values = torch.zeros(shape, dtype=self.dtype, device=device)
+        cos, sin = rotary_tables(model, max_positions, device)
+        self.cos, self.sin = cos.to(self.dtype), sin.to(self.dtype)
+        self.keys, self.values = kv_cache(model, max_positions, self.dtype, device)
         self.max_positions = max_positions
         self.position = 0
         self._token = torch.zeros((1, 1), dtype=torch.long, device=device)
@@ -132,14 +162,8 @@ class LlamaStepper:
                     and getattr(cfg, "pretraining_tp", 1) == 1)
 
     def prefill(self, ids: list[int]) -> torch.Tensor:
-        if len(ids) >= self.max_positions:
-            raise ValueError(f"prompt of {len(ids)} tokens does not fit {self.max_positions}")
-        logits, past = _prefill_forward(self.model, ids, self.device)
-        n = len(ids)
-        for i, layer in enumerate(past.layers):
-            self.keys[i, :, :, :n] = layer.keys
-            self.values[i, :, :, :n] = layer.values
-        self.position = n
+        logits = prefill_cache(self.model, ids, self.device, self.keys, self.values)
+        self.position = len(ids)
         return logits
 
     @staticmethod
