@@ -7,6 +7,7 @@ import types
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -41,22 +42,22 @@ async def test_help_lists_the_keys(course_env: Path, key: str) -> None:
         assert isinstance(app.screen, MapScreen)
 
 
+async def run_command(pilot: Pilot[None], query: str) -> None:
+    """Open the command palette, type `query` and run the first match."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def test_palette_opens_a_lesson_and_switches_theme(course_env: Path) -> None:
     app = TutorApp(load_model=False)
     async with app.run_test() as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"open lesson second")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_command(pilot, "open lesson second")
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "second"
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"theme light")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_command(pilot, "theme light")
         assert app.theme == "textual-light"
     store = ProgressStore.open()
     assert store.setting("theme") == "light"
@@ -76,24 +77,14 @@ async def test_palette_resets_a_lesson(course_env: Path) -> None:
     store.close()
     app = TutorApp(load_model=False)
     async with app.run_test() as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"reset lesson second")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_command(pilot, "reset lesson second")
         # it asks first; enter alone (the focused Cancel) or n keeps the progress
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
         assert app.store.lesson("second").status != "new"
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"reset lesson second")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_command(pilot, "reset lesson second")
         await pilot.press("y")
         await pilot.pause()
         assert app.store.lesson("second").status == "new"
