@@ -31,6 +31,11 @@ async def test_every_tab_opens_its_panel(tiny_hub: EngineHub) -> None:
             await pilot.press(f"alt+{i}")
             await pilot.pause()
             assert screen.query_one(TabbedContent).active == f"lab-{panel_id}"
+        # the keys that reach the app through every terminal (tmux, ssh): next and previous
+        await pilot.press("ctrl+pagedown")
+        assert screen.query_one(TabbedContent).active == f"lab-{ORDER[0]}"  # wraps around
+        await pilot.press("ctrl+pagedown", "ctrl+pagedown", "ctrl+pageup")
+        assert screen.query_one(TabbedContent).active == f"lab-{ORDER[1]}"
         await settle_workers(pilot, app)
         assert sorted(p.PANEL_ID for p in screen.query(Panel)) == sorted(ORDER)
         assert all(p.result for p in screen.query(Panel))

@@ -16,6 +16,7 @@ HELP = """\
 | everywhere | `?` or `F1` | this help |
 | everywhere | `ctrl+p` | command palette: open or reset a lesson, switch theme |
 | everywhere | `l` | the lab: every live panel to play with |
+| lab | `ctrl+page down` `ctrl+page up` (or `alt+1` … `alt+6`) | next / previous panel |
 | everywhere | `ctrl+t` | switch between dark and light themes |
 | everywhere | `q` or `ctrl+q` | quit (your progress is already saved) |
 | course map | `↑` `↓` | choose a lesson |

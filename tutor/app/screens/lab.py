@@ -27,6 +27,12 @@ class LabScreen(Screen[None]):
     TITLE = "Lab"
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back", id="lab.back"),
+        # alt+digit does not survive every terminal: many send alt as an escape prefix, and
+        # escape + 3 reaches the app as "£" (seen in tmux); ctrl+page keys arrive everywhere
+        Binding("ctrl+pagedown", "next_tab(1)", "Next panel", key_display="^PgDn",
+                id="lab.next"),
+        Binding("ctrl+pageup", "next_tab(-1)", "Previous panel", key_display="^PgUp",
+                id="lab.previous"),
         *[Binding(f"alt+{i}", f"show_tab('{pid}')", PANELS[pid].title, show=False,
                   id=f"lab.tab{i}") for i, pid in enumerate(ORDER, start=1)],
     ]
@@ -63,6 +69,11 @@ class LabScreen(Screen[None]):
 
     def action_show_tab(self, panel_id: str) -> None:
         self.query_one(TabbedContent).active = f"lab-{panel_id}"
+
+    def action_next_tab(self, step: int) -> None:
+        current = self.query_one(TabbedContent).active.removeprefix("lab-")
+        index = ORDER.index(current) if current in ORDER else 0
+        self.action_show_tab(ORDER[(index + step) % len(ORDER)])
 
     def _open(self, panel_id: str) -> None:
         """Build a tab's panel on first view; a panel that fails to build says why, in place."""
