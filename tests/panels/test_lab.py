@@ -35,7 +35,11 @@ async def test_every_tab_opens_its_panel(tiny_hub: EngineHub) -> None:
         await pilot.press("ctrl+pagedown")
         assert screen.query_one(TabbedContent).active == f"lab-{ORDER[0]}"  # wraps around
         await pilot.press("ctrl+pagedown", "ctrl+pagedown", "ctrl+pageup")
+        await pilot.pause()
         assert screen.query_one(TabbedContent).active == f"lab-{ORDER[1]}"
+        # the focus follows into the new panel, so its own keys work at once
+        assert screen.focused is not None
+        assert screen.query_one(f"#lab-{ORDER[1]}") in screen.focused.ancestors
         await settle_workers(pilot, app)
         assert sorted(p.PANEL_ID for p in screen.query(Panel)) == sorted(ORDER)
         assert all(p.result for p in screen.query(Panel))

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
 
 from tutor.app.engines import EngineHub
 from tutor.app.panels import panel_class
@@ -29,12 +29,13 @@ class LabScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="lab.back"),
         # alt+digit does not survive every terminal: many send alt as an escape prefix, and
         # escape + 3 reaches the app as "£" (seen in tmux); ctrl+page keys arrive everywhere
+        # priority: a panel's text area would otherwise take them as typing
         Binding("ctrl+pagedown", "next_tab(1)", "Next panel", key_display="^PgDn",
-                id="lab.next"),
+                id="lab.next", priority=True),
         Binding("ctrl+pageup", "next_tab(-1)", "Previous panel", key_display="^PgUp",
-                id="lab.previous"),
+                id="lab.previous", priority=True),
         *[Binding(f"alt+{i}", f"show_tab('{pid}')", PANELS[pid].title, show=False,
-                  id=f"lab.tab{i}") for i, pid in enumerate(ORDER, start=1)],
+                  id=f"lab.tab{i}", priority=True) for i, pid in enumerate(ORDER, start=1)],
     ]
 
     def compose(self) -> ComposeResult:
@@ -52,10 +53,12 @@ class LabScreen(Screen[None]):
     def on_mount(self) -> None:
         self._open(ORDER[0])
         # The learner came to type: start in the first panel's text box, not on the tab bar.
-        self.call_after_refresh(self._focus_first_input)
+        self.call_after_refresh(self._focus_first_input, ORDER[0])
 
-    def _focus_first_input(self) -> None:
-        boxes = self.query(f"#lab-{ORDER[0]} Input, #lab-{ORDER[0]} TextArea")
+    def _focus_first_input(self, panel_id: str) -> None:
+        if self.query_one(TabbedContent).active != f"lab-{panel_id}":
+            return  # the learner moved on: focusing here would bring this tab back
+        boxes = self.query(f"#lab-{panel_id} Input, #lab-{panel_id} TextArea")
         if boxes:
             box = boxes.first()
             # keep the example text: typing should add to it, not replace it
@@ -64,8 +67,13 @@ class LabScreen(Screen[None]):
             box.focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        pane_id = event.pane.id or ""
-        self._open(pane_id.removeprefix("lab-"))
+        panel_id = (event.pane.id or "").removeprefix("lab-")
+        self._open(panel_id)
+        # a key switch leaves the focus in the hidden tab, where the new panel's keys
+        # (generate, sample, step) do not reach; on the tab bar it stays for the arrows
+        focused = self.focused
+        if focused is None or not (isinstance(focused, Tabs) or event.pane in focused.ancestors):
+            self.call_after_refresh(self._focus_first_input, panel_id)
 
     def action_show_tab(self, panel_id: str) -> None:
         self.query_one(TabbedContent).active = f"lab-{panel_id}"
