@@ -22,6 +22,18 @@ from tutor.course.panels import PANELS
 ORDER = ["tokenizer", "embeddings", "attention", "next-token", "generation", "prediction-loop"]
 
 
+class LabPane(TabPane):
+    """A Lab tab that does not pull itself to the front when something inside it is focused.
+
+    TabbedContent shows the pane of any widget that receives focus. The Lab focuses a
+    panel's text box just after its tab opens; if the learner has already pressed on to
+    another tab by then, that late focus would bring the old tab back under their keys.
+    """
+
+    def on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        event.stop()
+
+
 class LabScreen(Screen[None]):
     CSS_PATH = "lab.tcss"
     TITLE = "Lab"
@@ -42,7 +54,7 @@ class LabScreen(Screen[None]):
         yield Header()
         with TabbedContent(id="lab-tabs"):
             for i, panel_id in enumerate(ORDER, start=1):
-                with TabPane(f"{i} {PANELS[panel_id].title}", id=f"lab-{panel_id}"):
+                with LabPane(f"{i} {PANELS[panel_id].title}", id=f"lab-{panel_id}"):
                     yield VerticalScroll(classes="lab-pane")
         yield Footer()
 
@@ -64,7 +76,8 @@ class LabScreen(Screen[None]):
             # keep the example text: typing should add to it, not replace it
             if hasattr(box, "select_on_focus"):
                 box.select_on_focus = False
-            box.focus()
+            # now, not via box.focus(): that waits a turn, in which the tab may change again
+            self.set_focus(box)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         panel_id = (event.pane.id or "").removeprefix("lab-")
