@@ -21,8 +21,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Button, Input, Static
 
+from tutor.app.panels.base import panel_css
 from tutor.app.panels.lines import LineView
-from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.live import LivePanel
 from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style
 from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
@@ -225,7 +226,7 @@ class AttentionPanel(LivePanel):
         self.sel_head = max(0, self.preset("head", 0))
         self.row = -1  # selected query; -1: the last token once maps arrive
 
-    def compose(self) -> ComposeResult:
+    def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("text", self.DEFAULT_TEXT), id="att-input",
                     placeholder="A sentence to look at (Enter: go to the map)")
         with Horizontal(id="att-bar"):

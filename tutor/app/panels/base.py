@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
 from typing import Any, ClassVar
 
+from textual.app import ComposeResult
 from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import Static
 
 from tutor.app.engines import EngineHub
 from tutor.course.panels import PANELS, PanelSpec
+
+
+def panel_css(module_file: str) -> str:
+    """The styles in the .tcss file beside a panel module.
+
+    Panels appear inside lesson screens as well as the Lab, so their styles travel with the
+    widget (as DEFAULT_CSS) while still living in a .tcss file.
+    """
+    path = Path(module_file).with_suffix(".tcss")
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 class Panel(Widget):
@@ -19,9 +33,14 @@ class Panel(Widget):
     learner has done changes the panel's result, it posts `Panel.ResultChanged` with a dict
     holding the fields of `PANELS[PANEL_ID].results`; task steps check their rules on it.
     Model work runs in thread workers; a panel never imports torch.
+
+    Subclasses build their widgets in `compose_panel()`. If building them, or handling any
+    message (mount, input, a worker's answer), raises, the panel is replaced by a sentence
+    saying so: one panel's bug must not end the learner's session.
     """
 
     PANEL_ID: ClassVar[str] = ""
+    DEFAULT_CSS = panel_css(__file__)
 
     class ResultChanged(Message):
         def __init__(self, panel: Panel, result: dict[str, Any]) -> None:
@@ -37,6 +56,41 @@ class Panel(Widget):
         self.hub = hub
         self.inputs: dict[str, Any] = dict(inputs or {})
         self._result: dict[str, Any] = {}
+        self._failed = False
+
+    def compose(self) -> ComposeResult:
+        try:
+            yield from self.compose_panel()
+        except Exception as err:
+            self._log_failure(err)
+            self._failed = True
+            yield self._failure_notice(err)
+
+    def compose_panel(self) -> ComposeResult:
+        yield from ()
+
+    async def _on_message(self, message: Message) -> None:
+        # every handler of this panel runs through here: Mount, the inputs' Changed
+        # messages, the workers' answers. Textual would end the app on an exception.
+        try:
+            await super()._on_message(message)
+        except Exception as err:
+            self._log_failure(err)
+            if self._failed:
+                return  # its notice is already up
+            self._failed = True
+            self.workers.cancel_node(self)
+            await self.remove_children()
+            await self.mount(self._failure_notice(err))
+
+    def _failure_notice(self, err: Exception) -> Static:
+        title = self.spec().title if self.PANEL_ID in PANELS else type(self).__name__
+        return Static(f"The {title} panel stopped: {type(err).__name__}: {err}\n"
+                      "The rest of the tutor still works.", classes="panel-failed", markup=False)
+
+    def _log_failure(self, err: Exception) -> None:
+        # the traceback is for a maintainer (`textual console`), never for the screen
+        self.log.error("".join(traceback.format_exception(err)))
 
     @classmethod
     def spec(cls) -> PanelSpec:

@@ -13,7 +13,8 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Static, TextArea
 from textual_plotext import PlotextPlot
 
-from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.base import panel_css
+from tutor.app.panels.live import LivePanel
 from tutor.app.panels.render import clip, heat_legend, heat_style
 from tutor.engine import get_spec
 from tutor.engine.types import Embeddings
@@ -62,7 +63,7 @@ class EmbeddingsPanel(LivePanel):
         super().__init__(*args, **kwargs)
         self.embeddings: Embeddings | None = None
 
-    def compose(self) -> ComposeResult:
+    def compose_panel(self) -> ComposeResult:
         texts = self.inputs.get("texts")
         if not isinstance(texts, list) or not texts:
             texts = BANK_EXAMPLE

@@ -17,7 +17,8 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
-from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.base import panel_css
+from tutor.app.panels.live import LivePanel
 from tutor.app.panels.next_token import parse_settings
 from tutor.app.panels.render import clip
 from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
@@ -75,7 +76,7 @@ class GenerationPanel(LivePanel):
         self._plotted_at = 0.0
         self._drawn_at = 0.0
 
-    def compose(self) -> ComposeResult:
+    def compose_panel(self) -> ComposeResult:
         preset = self.preset("preset", "")
         preset = preset if preset in PRESETS else ""
         prompt = self.preset("prompt", "") or PRESETS.get(preset, self.DEFAULT_PROMPT)

@@ -10,7 +10,6 @@ the meantime (a cancelled thread cannot be stopped mid-call, so its late answer 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -22,16 +21,6 @@ from textual.worker import get_current_worker
 from tutor.app.engines import EngineHub
 from tutor.app.panels.base import Panel
 from tutor.engine import EngineError
-
-
-def panel_css(module_file: str) -> str:
-    """The styles in the .tcss file beside a panel module.
-
-    Panels appear inside lesson screens as well as the Lab, so their styles travel with the
-    widget (as DEFAULT_CSS) while still living in a .tcss file.
-    """
-    path = Path(module_file).with_suffix(".tcss")
-    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 class StatusLine(Static):

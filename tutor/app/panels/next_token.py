@@ -13,7 +13,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
-from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.base import panel_css
+from tutor.app.panels.live import LivePanel
 from tutor.app.panels.render import bar, clip
 from tutor.engine import Engine
 from tutor.engine.types import NextToken
@@ -68,7 +69,7 @@ class NextTokenPanel(LivePanel):
         self.last_draw: list[int] = []
         self._seed = 0  # successive draws are reproducible within a panel's life
 
-    def compose(self) -> ComposeResult:
+    def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("prompt", self.DEFAULT_PROMPT), id="nt-prompt",
                     placeholder="A prompt whose next token to predict…")
         with Horizontal(id="nt-controls"):

@@ -18,7 +18,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
-from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.base import panel_css
+from tutor.app.panels.live import LivePanel
 from tutor.app.panels.render import bar, clip, heat_color, token_strip
 from tutor.engine import get_spec
 from tutor.engine.types import LoopStep
@@ -59,7 +60,7 @@ class PredictionLoopPanel(LivePanel):
     def finished(self) -> bool:
         return bool(self.stop_reason)
 
-    def compose(self) -> ComposeResult:
+    def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("text", DEFAULT_TEXT[self.role]), id="loop-input",
                     placeholder="Text to continue (Enter: take one step)")
         with Horizontal(id="loop-bar"):

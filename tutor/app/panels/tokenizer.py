@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Input, Static
 
+from tutor.app.panels.base import panel_css
 from tutor.app.panels.chips import TokenChips
-from tutor.app.panels.live import LivePanel, panel_css
+from tutor.app.panels.live import LivePanel
 from tutor.app.panels.scripts import LATIN, script_costs
 from tutor.engine import EngineError, get_spec
 from tutor.engine.types import Tokenization
@@ -115,7 +116,7 @@ class TokenizerPanel(LivePanel):
     DEBOUNCE: ClassVar[float] = 0.0
     DEFAULT_TEXT = "Tokenization isn't magic: 안녕하세요 👋"
 
-    def compose(self) -> ComposeResult:
+    def compose_panel(self) -> ComposeResult:
         mode = self.preset("model", "both")
         yield Input(self.preset("text", self.DEFAULT_TEXT), id="tok-input",
                     placeholder="Type or paste any text…")
