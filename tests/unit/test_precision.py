@@ -25,6 +25,14 @@ def test_float32_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load(monkeypatch, None).facts.dtype == "float32"
 
 
+@pytest.mark.parametrize("dtype", ["bf16", "int8"])
+def test_reduced_precision_keeps_the_parameter_count(monkeypatch: pytest.MonkeyPatch,
+                                                     dtype: str) -> None:
+    reference = load(monkeypatch, None)
+    expected = sum(p.numel() for p in reference._get().model.parameters())
+    assert load(monkeypatch, dtype).facts.parameters == expected
+
+
 def test_unknown_dtype_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(EngineError, match="TUTOR_DTYPE"):
         load(monkeypatch, "float8")

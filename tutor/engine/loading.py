@@ -66,7 +66,7 @@ def _load_pretrained(kind: Kind, where: str) -> tuple[Any, Any]:
 
 
 def _facts(spec: ModelSpec, kind: Kind, model: Any, tokenizer: Any,
-           device: torch.device) -> ModelFacts:
+           device: torch.device, parameters: int) -> ModelFacts:
     c = model.config
     if kind == "seq2seq":
         enc_layers = getattr(c, "encoder_layers", None) or getattr(c, "num_layers", 0)
@@ -91,7 +91,7 @@ def _facts(spec: ModelSpec, kind: Kind, model: Any, tokenizer: Any,
         hidden_size=int(hidden),
         vocab_size=int(c.vocab_size),
         context_length=int(context),
-        parameters=int(sum(p.numel() for p in model.parameters())),
+        parameters=parameters,
         device=str(device),
         dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
         has_chat_template=bool(getattr(tokenizer, "chat_template", None)),
@@ -153,8 +153,11 @@ def load(spec: ModelSpec, device: str | None = None) -> Loaded:
     model.eval()
     from tutor.engine import precision
 
+    # counted before the precision change: int8 layers keep packed weights that
+    # model.parameters() no longer lists
+    parameters = int(sum(p.numel() for p in model.parameters()))
     model, dtype_label = precision.apply(model, kind, dev)
-    facts = _facts(spec, kind, model, tokenizer, dev)
+    facts = _facts(spec, kind, model, tokenizer, dev, parameters)
     if dtype_label:
         facts = replace(facts, dtype=dtype_label)
     return Loaded(spec=spec, kind=kind, model=model, tokenizer=tokenizer, device=dev,
