@@ -66,7 +66,7 @@ def _load_pretrained(kind: Kind, where: str) -> tuple[Any, Any]:
 
 
 def _facts(spec: ModelSpec, kind: Kind, model: Any, tokenizer: Any,
-           device: torch.device, parameters: int) -> ModelFacts:
+           device: torch.device, parameters: int | None = None) -> ModelFacts:
     c = model.config
     if kind == "seq2seq":
         enc_layers = getattr(c, "encoder_layers", None) or getattr(c, "num_layers", 0)
@@ -91,7 +91,8 @@ def _facts(spec: ModelSpec, kind: Kind, model: Any, tokenizer: Any,
         hidden_size=int(hidden),
         vocab_size=int(c.vocab_size),
         context_length=int(context),
-        parameters=parameters,
+        parameters=(parameters if parameters is not None
+                    else int(sum(p.numel() for p in model.parameters()))),
         device=str(device),
         dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
         has_chat_template=bool(getattr(tokenizer, "chat_template", None)),
