@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -107,6 +108,26 @@ def test_an_unusable_data_dir_gives_a_notice_not_a_crash(tmp_path: Path) -> None
 def test_a_missing_parent_directory_is_created(tmp_path: Path) -> None:
     store = ProgressStore.open(tmp_path / "deep" / "er" / "p.sqlite3")
     assert store.path is not None and store.notices == []
+
+
+def test_a_store_being_written_by_another_tutor_is_waited_for(tmp_path: Path) -> None:
+    """A second tutor opening a new store while the first one still creates it must wait
+    for it, not fall back to an unsaved in-memory store (seen as a rare CI failure)."""
+    path = tmp_path / "p.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # as the first tutor's schema migration does
+    other.execute("CREATE TABLE creating (x)")
+    release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        store = ProgressStore.open(path)
+    finally:
+        release.join()
+        other.close()
+    assert store.notices == [] and store.path == path
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.record_position("lesson", "s", 0)
+    assert ProgressStore.open(path).lesson("lesson").step_id == "s"
 
 
 def _driver(path: Path, name: str, count: int) -> subprocess.Popen[str]:

@@ -270,7 +270,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise StoreUnreadable(f"is damaged ({check})")
-        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+        if _enable_wal(conn).lower() != "wal":
             raise sqlite3.OperationalError("WAL mode is not available here")
         # FULL: a commit is on disk before record_* returns, not only in the OS cache
         conn.execute("PRAGMA synchronous = FULL")
@@ -286,6 +286,23 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> str:
+    """Switch a new store to WAL, waiting for another tutor that is writing to it.
+
+    The busy timeout does not cover a journal-mode change: while a second tutor holds the
+    write lock (say, creating the same new store at the same moment) the change fails at
+    once with "database is locked", and this tutor would go on without saving progress.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _migrate(conn: sqlite3.Connection, version: int) -> None:
