@@ -31,6 +31,11 @@ class AnswerFails(NextTokenPanel):
         raise ZeroDivisionError("division by zero")
 
 
+class ActionFails(NextTokenPanel):
+    def action_sample(self, n: int) -> None:
+        raise IndexError("list index out of range")
+
+
 class Host(App[None]):
     def __init__(self, hub: EngineHub, broken: type[NextTokenPanel]) -> None:
         super().__init__()
@@ -46,12 +51,17 @@ class Host(App[None]):
     (BuildFails, "ValueError: no [b]layer[/b] 99"),
     (MountFails, "KeyError: 'top_k'"),
     (AnswerFails, "ZeroDivisionError: division by zero"),
+    (ActionFails, "IndexError: list index out of range"),
 ])
 async def test_a_failing_panel_says_so_and_the_app_goes_on(
         tiny_hub: EngineHub, broken: type[NextTokenPanel], expected: str) -> None:
     app = Host(tiny_hub, broken)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle_workers(pilot, app)
+        if broken is ActionFails:
+            app.query_one("#broken #nt-prompt", Input).focus()
+            await pilot.press("ctrl+s")
+            await settle_workers(pilot, app)
         assert app.is_running
         notices = [str(w.render()) for w in app.query(".panel-failed")]
         assert len(notices) == 1  # once, not once per later message

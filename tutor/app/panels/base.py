@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widget import Widget
@@ -34,9 +38,9 @@ class Panel(Widget):
     holding the fields of `PANELS[PANEL_ID].results`; task steps check their rules on it.
     Model work runs in thread workers; a panel never imports torch.
 
-    Subclasses build their widgets in `compose_panel()`. If building them, or handling any
-    message (mount, input, a worker's answer), raises, the panel is replaced by a sentence
-    saying so: one panel's bug must not end the learner's session.
+    Subclasses build their widgets in `compose_panel()`. If building them, handling any
+    message (mount, input, a worker's answer) or running a key's action raises, the panel is
+    replaced by a sentence saying so: one panel's bug must not end the learner's session.
     """
 
     PANEL_ID: ClassVar[str] = ""
@@ -58,6 +62,13 @@ class Panel(Widget):
         self._result: dict[str, Any] = {}
         self._failed = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Textual runs key actions outside the message handlers guarded below
+        for name, method in list(vars(cls).items()):
+            if name.startswith("action_") and callable(method):
+                setattr(cls, name, _guarded_action(method))
+
     def compose(self) -> ComposeResult:
         try:
             yield from self.compose_panel()
@@ -75,13 +86,16 @@ class Panel(Widget):
         try:
             await super()._on_message(message)
         except Exception as err:
-            self._log_failure(err)
-            if self._failed:
-                return  # its notice is already up
-            self._failed = True
-            self.workers.cancel_node(self)
-            await self.remove_children()
-            await self.mount(self._failure_notice(err))
+            await self._fail(err)
+
+    async def _fail(self, err: Exception) -> None:
+        self._log_failure(err)
+        if self._failed:
+            return  # its notice is already up
+        self._failed = True
+        self.workers.cancel_node(self)
+        await self.remove_children()
+        await self.mount(self._failure_notice(err))
 
     def _failure_notice(self, err: Exception) -> Static:
         title = self.spec().title if self.PANEL_ID in PANELS else type(self).__name__
@@ -104,3 +118,30 @@ class Panel(Widget):
         """Record the panel's new result and tell the lesson player."""
         self._result = dict(result)
         self.post_message(self.ResultChanged(self, self.result))
+
+
+def _guarded_action(method: Callable[..., Any]) -> Callable[..., Any]:
+    """An action that fails its panel instead of the app (SkipAction still passes through:
+    Textual uses it to try the next binding)."""
+    if inspect.iscoroutinefunction(method):
+        @functools.wraps(method)
+        async def run_async(self: Panel, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await method(self, *args, **kwargs)
+            except SkipAction:
+                raise
+            except Exception as err:
+                await self._fail(err)
+                return None
+        return run_async
+
+    @functools.wraps(method)
+    def run(self: Panel, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except SkipAction:
+            raise
+        except Exception as err:
+            self.call_later(self._fail, err)
+            return None
+    return run
