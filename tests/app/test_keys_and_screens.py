@@ -149,6 +149,21 @@ async def test_a_missing_model_says_how_to_fetch_it(course_env: Path,
         assert isinstance(app.screen, MapScreen)  # the course still works
 
 
+async def test_missing_lessons_say_where_the_course_comes_from(
+        course_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as after a plain `pip install` of a wheel: the lessons live beside the package
+    monkeypatch.setenv("TUTOR_LESSONS_DIR", str(tmp_path / "not-here"))
+    app = TutorApp(load_model=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+        heading = str(app.screen.query_one("#course-heading", Static).render())
+        assert f"No lessons found in {tmp_path / 'not-here'}" in heading
+        assert "TUTOR_LESSONS_DIR" in heading
+        await pilot.press("enter", "l", "question_mark", "escape")  # nothing to open: no crash
+        assert app.is_running
+
+
 @pytest.mark.parametrize("size", [(80, 24), (200, 60)])
 async def test_sizes_and_shrinking_never_crash(course_env: Path, size: tuple[int, int]) -> None:
     app = TutorApp(load_model=False)

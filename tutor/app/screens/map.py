@@ -68,7 +68,9 @@ class MapScreen(Screen[None]):
         done, total = summary["done"], summary["total"]
         self.query_one("#course-heading", Static).update(
             f"{self.app.title}: {done} of {total} lessons done" if total
-            else f"No lessons found in {self.tutor.lessons_path}")
+            else f"No lessons found in {self.tutor.lessons_path}. The course ships in the "
+                 "repository's lessons/ folder: run the tutor from a clone, or set "
+                 "TUTOR_LESSONS_DIR to a folder of lesson files.")
         bar = self.query_one("#course-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=done)
         if current is not None:
