@@ -11,9 +11,6 @@ from functools import lru_cache
 from rich.color import Color
 from rich.style import Style
 from rich.text import Span, Text
-from textual.content import Content
-from textual.content import Span as ContentSpan
-from textual.style import Style as ContentStyle
 
 # Background colours for neighbouring token pieces: distinct hues, light enough for black text.
 TOKEN_BACKGROUNDS = ["#8ecae6", "#ffb703", "#90be6d", "#f4a3c0", "#c7b8ea", "#f9c74f",
@@ -117,34 +114,6 @@ def heat_legend() -> Text:
         out.append("  ", Style(bgcolor=heat_color(i / 10)))
     out.append(" 1")
     return out
-
-
-# Converted styles by the identity of the Rich style: the panels reuse a few cached Style
-# objects, and looking them up by value (Style.__eq__) is slower than converting them.
-_CONVERTED: dict[int, tuple[Style, ContentStyle]] = {}
-
-
-def _content_style(style: Style) -> ContentStyle:
-    hit = _CONVERTED.get(id(style))
-    if hit is not None and hit[0] is style:
-        return hit[1]
-    if len(_CONVERTED) > 4096:
-        _CONVERTED.clear()
-    converted = ContentStyle.from_rich_style(style)
-    _CONVERTED[id(style)] = (style, converted)  # holding the style keeps its id unique
-    return converted
-
-
-def as_content(text: Text) -> Content:
-    """Rich Text as Textual Content, with each distinct style converted once.
-
-    Static.update converts Rich Text span by span; a 2 000-character token strip or a
-    128-token heat map has thousands of spans sharing a few dozen styles, and the
-    conversion would cost more than everything else a keystroke does.
-    """
-    spans = [ContentSpan(s.start, s.end, _content_style(s.style) if isinstance(s.style, Style)
-                         else str(s.style)) for s in text.spans]
-    return Content(text.plain, spans, strip_control_codes=False)
 
 
 def clip(text: str, width: int) -> str:
