@@ -17,7 +17,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tutor.app.panels.render import TOKEN_BACKGROUNDS, superscript, token_style, visible
+from tutor.app.panels.render import TOKEN_BACKGROUNDS, chip_text, token_style
 from tutor.engine.types import Token
 
 
@@ -168,7 +168,7 @@ def _chip(piece: str, token_id: int) -> tuple[str, int]:
     if hit is None:
         if len(_CHIPS) > 65536:
             _CHIPS.clear()
-        chip = (visible(piece) or "∅") + superscript(token_id)
+        chip = chip_text(piece, token_id)
         hit = _CHIPS[key] = (chip, cell_len(chip))
     return hit
 

@@ -46,6 +46,12 @@ def visible(text: str) -> str:
     return text if text.isprintable() else text.translate(_CONTROL_PICTURES)
 
 
+def chip_text(piece: str, token_id: int | None = None) -> str:
+    """A token's chip: the piece made visible (∅ when empty), its id written small after it."""
+    chip = visible(piece) or "∅"
+    return chip if token_id is None else chip + superscript(token_id)
+
+
 def token_strip(pieces: list[str], specials: list[bool] | None = None,
                 ids: list[int] | None = None) -> Text:
     """Token pieces as coloured chips (a space between them), each id small inside its chip.
@@ -59,9 +65,7 @@ def token_strip(pieces: list[str], specials: list[bool] | None = None,
     spans: list[Span] = []
     at = 0
     for i, (piece, special) in enumerate(zip(pieces, specials, strict=True)):
-        chip = visible(piece) or "∅"
-        if ids is not None:
-            chip += superscript(ids[i])
+        chip = chip_text(piece, None if ids is None else ids[i])
         spans.append(Span(at, at + len(chip), SPECIAL_STYLE if special else
                           _chip_styles(i % n)[0]))
         parts.append(chip)
