@@ -9,7 +9,7 @@ import torch
 from train.dates import build_model, generation_config
 from train.tokenizer import build_tokenizer
 from tutor.engine import seq2seq
-from tutor.engine.loading import Loaded, _facts
+from tutor.engine.loading import Loaded, _facts, parameter_count
 from tutor.engine.registry import ModelSpec
 
 SOURCE = "Mon, Nov 23, 2026"  # shorter than the tiny model's 24 positions
@@ -29,7 +29,7 @@ def loaded() -> Loaded:
                      description="untrained", source="tiny")
     dev = torch.device("cpu")
     return Loaded(spec=spec, kind="seq2seq", model=model, tokenizer=tok, device=dev,
-                  facts=_facts(spec, "seq2seq", model, tok, dev))
+                  facts=_facts(spec, "seq2seq", model, tok, dev, parameter_count(model)))
 
 
 def test_facts_read_the_bart_config(loaded: Loaded) -> None:

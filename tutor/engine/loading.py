@@ -65,8 +65,12 @@ def _load_pretrained(kind: Kind, where: str) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def parameter_count(model: Any) -> int:
+    return int(sum(p.numel() for p in model.parameters()))
+
+
 def _facts(spec: ModelSpec, kind: Kind, model: Any, tokenizer: Any,
-           device: torch.device, parameters: int | None = None) -> ModelFacts:
+           device: torch.device, parameters: int) -> ModelFacts:
     c = model.config
     if kind == "seq2seq":
         enc_layers = getattr(c, "encoder_layers", None) or getattr(c, "num_layers", 0)
@@ -91,8 +95,7 @@ def _facts(spec: ModelSpec, kind: Kind, model: Any, tokenizer: Any,
         hidden_size=int(hidden),
         vocab_size=int(c.vocab_size),
         context_length=int(context),
-        parameters=(parameters if parameters is not None
-                    else int(sum(p.numel() for p in model.parameters()))),
+        parameters=parameters,
         device=str(device),
         dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
         has_chat_template=bool(getattr(tokenizer, "chat_template", None)),
@@ -156,7 +159,7 @@ def load(spec: ModelSpec, device: str | None = None) -> Loaded:
 
     # counted before the precision change: int8 layers keep packed weights that
     # model.parameters() no longer lists
-    parameters = int(sum(p.numel() for p in model.parameters()))
+    parameters = parameter_count(model)
     model, dtype_label = precision.apply(model, kind, dev)
     facts = _facts(spec, kind, model, tokenizer, dev, parameters)
     if dtype_label:
