@@ -91,7 +91,8 @@ async def test_long_text_typing_and_scrolling(tiny_hub: EngineHub) -> None:
         assert app.panel.result["text"] == typed
         assert app.panel.result["token_count"] == len(pieces)
         summary = shown(app.query_one("#tok-decoder .tok-summary", Static))
-        assert summary.startswith(f"{len(pieces)} token") and f"{len(typed)} chars with spaces" in summary
+        assert summary.startswith(f"{len(pieces)} token")
+        assert f"{len(typed)} chars with spaces" in summary
         chips = app.query_one("#tok-decoder .tok-strip", TokenChips)
         box = chips.parent
         assert isinstance(box, VerticalScroll)

@@ -64,7 +64,8 @@ class TokenColumn(Vertical):
         specials = tok.count - n
         line = Text.assemble((f"{n}", "bold"), f" token{'s' * (n != 1)}",
                              f" (+{specials} special)" if specials else "",
-                             f" · {tok.chars_per_token:.2f} chars/token · {len(tok.text)} chars with spaces")
+                             f" · {tok.chars_per_token:.2f} chars/token"
+                             f" · {len(tok.text)} chars with spaces")
         _update(summary, line)
         shown = tok.tokens[:MAX_SHOWN_TOKENS]
         tail = (f"… showing the first {len(shown)} of {tok.count} tokens"
