@@ -7,6 +7,7 @@ import types
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
@@ -147,6 +148,20 @@ async def test_a_missing_model_says_how_to_fetch_it(course_env: Path,
         assert "-missing" in status.classes
         assert "tutor models fetch smollm2" in str(status.render())
         assert isinstance(app.screen, MapScreen)  # the course still works
+
+
+async def test_keys_typed_together_on_the_map_keep_their_order(course_env: Path) -> None:
+    """down + enter arriving in one read (typed fast, or batched by a slow SSH link) opens
+    the lesson the cursor moved to, not the one it was on."""
+    app = TutorApp(load_model=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+        for key in ("down", "enter"):
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.lesson.id == app.course.entries[1].id
 
 
 async def test_missing_lessons_say_where_the_course_comes_from(

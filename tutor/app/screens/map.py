@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -119,7 +120,13 @@ class MapScreen(Screen[None]):
         self._open(event.cursor_row)
 
     def action_open_lesson(self) -> None:
-        self._open(self.query_one("#lessons", DataTable).cursor_row)
+        table = self.query_one("#lessons", DataTable)
+        if table.has_focus:
+            # the table opens the row itself (RowSelected), taking enter in turn after any
+            # arrow keys still on their way to it (typed together, or batched by a slow SSH
+            # link); this priority binding would open the row before they moved the cursor
+            raise SkipAction()
+        self._open(table.cursor_row)
 
     def _open(self, index: int) -> None:
         entries = self.tutor.course.entries
