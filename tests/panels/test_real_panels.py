@@ -25,7 +25,7 @@ async def test_tokenizer_real(real_hub: EngineHub) -> None:
         assert result["encoder_token_count"] > 2
         assert result["tokens"][0] == "un"
         costs = shown(app.query_one("#tok-decoder .tok-costs", Static))
-        assert "Korean: 5 visible chars" in costs
+        assert "Korean: 5 non-space chars" in costs
 
 
 async def test_next_token_real(real_hub: EngineHub) -> None:

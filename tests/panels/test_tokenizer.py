@@ -59,7 +59,8 @@ async def test_korean_costs_more_than_english(tiny_hub: EngineHub) -> None:
     async with app.run_test(size=(110, 30)) as pilot:
         await settle(pilot, app)
         costs = shown(app.query_one("#tok-decoder .tok-costs", Static))
-        assert "Korean: 5 visible chars" in costs and "English's cost per character" in costs
+        assert "Korean: 5 non-space chars" in costs
+        assert "English's cost per character" in costs
         assert not app.query_one("#tok-encoder", TokenColumn).display
 
 
@@ -92,7 +93,7 @@ async def test_long_text_typing_and_scrolling(tiny_hub: EngineHub) -> None:
         assert app.panel.result["token_count"] == len(pieces)
         summary = shown(app.query_one("#tok-decoder .tok-summary", Static))
         assert summary.startswith(f"{len(pieces)} token")
-        assert f"{len(typed)} chars with spaces" in summary
+        assert f"{len(typed)} chars" in summary
         chips = app.query_one("#tok-decoder .tok-strip", TokenChips)
         box = chips.parent
         assert isinstance(box, VerticalScroll)

@@ -64,8 +64,7 @@ class TokenColumn(Vertical):
         specials = tok.count - n
         line = Text.assemble((f"{n}", "bold"), f" token{'s' * (n != 1)}",
                              f" (+{specials} special)" if specials else "",
-                             f" · {tok.chars_per_token:.2f} chars/token"
-                             f" · {len(tok.text)} chars with spaces")
+                             f" · {tok.chars_per_token:.2f} chars/token · {len(tok.text)} chars")
         _update(summary, line)
         shown = tok.tokens[:MAX_SHOWN_TOKENS]
         tail = (f"… showing the first {len(shown)} of {tok.count} tokens"
@@ -100,7 +99,7 @@ def cost_lines(tok: Tokenization) -> Text:
     for r in rows:
         if not r.tokens:
             continue
-        out.append(f"{r.script}: {r.chars} visible chars → {r.tokens} tokens "
+        out.append(f"{r.script}: {r.chars} non-space chars → {r.tokens} tokens "
                    f"({r.chars_per_token:.2f} chars/token)")
         if latin is not None and r is not latin and r.chars_per_token > 0:
             ratio = latin.chars_per_token / r.chars_per_token
