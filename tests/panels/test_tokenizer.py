@@ -11,7 +11,7 @@ from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
 from tutor.app.panels.chips import TokenChips, wrap_chips
 from tutor.app.panels.render import superscript, visible
-from tutor.app.panels.tokenizer import TokenColumn
+from tutor.app.panels.tokenizer import TokenColumn, cost_lines
 from tutor.engine.types import Token
 
 
@@ -133,3 +133,18 @@ async def test_changes_queued_faster_than_handled_are_tokenized_once(
         await settle(pilot, app)
         assert [r["text"] for r in app.results[before:]] == ["The cap"]
         assert app.query_one("#tok-decoder", TokenColumn).tokenization.text == "The cap"  # type: ignore[union-attr]
+
+
+def test_punctuation_is_not_counted_as_english(tiny_hub: EngineHub) -> None:
+    # a comma beside Korean used to count as "English", and the panel compared Korean's cost
+    # with one comma's
+    korean = cost_lines(tiny_hub.decoder().tokens("안녕하세요, 만나서")).plain
+    assert "English" not in korean
+    assert "Korean: 8 non-space chars" in korean
+    assert "punctuation/symbols: 1 non-space char → 1 token " in korean
+    english = cost_lines(tiny_hub.decoder().tokens("Hello, world! 안녕")).plain
+    assert "English/Latin: 10 non-space chars" in english
+    assert "punctuation/symbols: 2 non-space chars" in english
+    punctuation = next(line for line in english.splitlines() if line.startswith("punct"))
+    assert "English's cost" not in punctuation  # a cost of script, not of a comma
+    assert "English's cost per character" in english

@@ -14,6 +14,7 @@ from functools import lru_cache
 from tutor.engine.types import Tokenization
 
 LATIN = "English/Latin"
+PUNCTUATION = "punctuation/symbols"
 
 
 @lru_cache(maxsize=8192)
@@ -33,6 +34,10 @@ def script_of(ch: str) -> str:
         return "Chinese characters"
     if ch.isdigit():
         return "digits"
+    if unicodedata.category(ch)[0] in "PS":
+        # "," or "!" next to Korean is not English: counted as Latin, one comma made the
+        # panel compare Korean's cost with "English" at one character per token
+        return PUNCTUATION
     if ch.isascii():
         return LATIN
     name = unicodedata.name(ch, "")

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.chips import TokenChips
 from tutor.app.panels.live import LivePanel
-from tutor.app.panels.scripts import LATIN, script_costs
+from tutor.app.panels.scripts import LATIN, PUNCTUATION, script_costs
 from tutor.engine import EngineError, get_spec
 from tutor.engine.types import Tokenization
 
@@ -99,9 +99,9 @@ def cost_lines(tok: Tokenization) -> Text:
     for r in rows:
         if not r.tokens:
             continue
-        out.append(f"{r.script}: {r.chars} non-space chars → {r.tokens} tokens "
-                   f"({r.chars_per_token:.2f} chars/token)")
-        if latin is not None and r is not latin and r.chars_per_token > 0:
+        out.append(f"{r.script}: {r.chars} non-space char{'s' * (r.chars != 1)} → "
+                   f"{r.tokens} token{'s' * (r.tokens != 1)} ({r.chars_per_token:.2f} chars/token)")
+        if latin is not None and r.script not in (LATIN, PUNCTUATION) and r.chars_per_token > 0:
             ratio = latin.chars_per_token / r.chars_per_token
             out.append(f", {ratio:.1f}× English's cost per character", style="bold")
         out.append("\n")
