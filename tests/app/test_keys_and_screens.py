@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from pathlib import Path
@@ -162,6 +163,30 @@ async def test_keys_typed_together_on_the_map_keep_their_order(course_env: Path)
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson.id == app.course.entries[1].id
+
+
+async def test_the_tutor_quits_when_its_terminal_is_gone(course_env: Path) -> None:
+    """A closed tmux pane or a dropped SSH link leaves the tutor (started by `make`) on a
+    dead terminal: it must quit, not spin on it for ever."""
+    master, slave = os.openpty()
+    app = TutorApp(load_model=False)
+    app.TERMINAL_CHECK = 0.05
+    try:
+        async with app.run_test() as pilot:
+            app.watch_terminal(slave)
+            await pilot.pause(0.3)
+            assert app.is_running  # the terminal is there: nothing happens
+            os.close(master)  # the terminal emulator goes away
+            master = -1
+            for _ in range(40):
+                await pilot.pause(0.05)
+                if not app.is_running:
+                    break
+            assert not app.is_running
+    finally:
+        os.close(slave)
+        if master >= 0:
+            os.close(master)
 
 
 async def test_missing_lessons_say_where_the_course_comes_from(

@@ -6,6 +6,8 @@ engine for the model (which is where torch gets imported).
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -53,6 +55,8 @@ class TutorApp(App[None]):
     # seconds after the first screen is drawn before the model load starts: importing torch
     # holds the interpreter for a while, and the learner should see the map first
     MODEL_LOAD_DELAY = 0.3
+    # seconds between checks that the terminal is still there (see watch_terminal)
+    TERMINAL_CHECK = 1.0
 
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
     crash_report: Path | None = None
@@ -84,6 +88,21 @@ class TutorApp(App[None]):
                         "`tutor check` lists them.", severity="warning", timeout=8)
         if self.load_model_on_start:
             self.call_after_refresh(self.set_timer, self.MODEL_LOAD_DELAY, self.start_model_load)
+        stdin = sys.__stdin__
+        if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
+            self.watch_terminal(stdin.fileno())
+
+    def watch_terminal(self, fd: int) -> None:
+        """Quit once the terminal on `fd` is gone (progress is already saved).
+
+        Closing a tmux pane or losing an SSH link sends SIGHUP to the shell and to `make`,
+        which do not pass it on to the tutor; the tutor then reads end-of-file from a dead
+        terminal, and Textual's input thread spins on it at 100% CPU, for ever."""
+        def check() -> None:
+            if not os.isatty(fd):
+                self.exit()
+
+        self.set_interval(self.TERMINAL_CHECK, check)
 
     def on_unmount(self) -> None:
         self.store.close()
