@@ -42,6 +42,7 @@ from tutor.app.panels.attention import AttentionPanel  # noqa: E402
 from tutor.app.panels.base import Panel  # noqa: E402
 from tutor.app.panels.generation import GenerationPanel  # noqa: E402
 from tutor.app.panels.tokenizer import TokenizerPanel  # noqa: E402
+from tutor.settings import Settings  # noqa: E402
 
 FRAME_MS = 16.0
 PROSE = ("Language models read text as tokens: pieces of words chosen so that common words "
@@ -141,7 +142,7 @@ async def bench_tokenizer(hub: EngineHub, sizes: list[int], presses: int) -> lis
 def only_tokenizer(presses: int) -> None:
     """The keystroke table alone, printed in RESULTS.md's format, with the load average."""
     info = machine.describe()
-    hub = EngineHub({"decoder": "smollm2", "encoder": "minilm"})
+    hub = EngineHub(Settings.build({"decoder": "smollm2", "encoder": "minilm"}))
     hub.decoder().load()
     hub.encoder().load()
     rows = asyncio.run(bench_tokenizer(hub, [100, 500, 2000], presses))
@@ -302,7 +303,7 @@ def main() -> None:
         return
 
     info = machine.describe()
-    hub = EngineHub({"decoder": "smollm2", "encoder": "minilm"})
+    hub = EngineHub(Settings.build({"decoder": "smollm2", "encoder": "minilm"}))
     hub.decoder().load()
     hub.encoder().load()
     facts = hub.decoder().facts

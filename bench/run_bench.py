@@ -69,25 +69,13 @@ class Clock:
         return seconds < self.left
 
 
-def _engine_at(dtype: str) -> Any:
+def _engine_at(dtype: str, decode: str = "auto") -> Any:
     from tutor.engine import Engine
+    from tutor.settings import Settings
 
-    os.environ["TUTOR_DTYPE"] = dtype
-    try:
-        engine = Engine("smollm2")
-        engine.load()
-    finally:
-        os.environ.pop("TUTOR_DTYPE", None)
+    engine = Engine("smollm2", Settings.build({"dtype": dtype, "decode": decode}))
+    engine.load()
     return engine
-
-
-def _torch_step(engine: Any, n: int) -> Run:
-    """The engine with its torch decode step (the BLAS step's predecessor)."""
-    os.environ["TUTOR_DECODE"] = "torch"
-    try:
-        return run_engine(engine, PROMPT, n, TORCH_STEP)
-    finally:
-        os.environ.pop("TUTOR_DECODE", None)
 
 
 class SideBySide:
@@ -106,7 +94,8 @@ class SideBySide:
         # the engine's BLAS step lays its model's weights out anew, so `model.generate` and
         # the torch step get a model of their own, as transformers loads it
         self.fp32 = _engine_at("float32")
-        self.stock = _engine_at("float32")
+        # decode "torch": the engine's torch step (the BLAS step's predecessor)
+        self.stock = _engine_at("float32", decode="torch")
         m = self.stock._get()
         self.model, self.tokenizer = m.model, m.tokenizer
         self.ids = self.fp32.stream(PROMPT).input_ids
@@ -115,7 +104,8 @@ class SideBySide:
         self._add(ENGINE, lambda n: run_engine(self.fp32, PROMPT, n, ENGINE), fp32_bytes)
         self._add(BASE, lambda n: run_generate(self.model, self.ids, n, label=BASE,
                                                pad_id=self.pad), fp32_bytes)
-        self._add(TORCH_STEP, lambda n: _torch_step(self.stock, n), fp32_bytes)
+        self._add(TORCH_STEP, lambda n: run_engine(self.stock, PROMPT, n, TORCH_STEP),
+                  fp32_bytes)
         self.gguf = gguf_path(print)
         if with_llamacpp:
             try:

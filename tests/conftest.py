@@ -14,6 +14,8 @@ from tutor.engine.fetch import is_present
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("TUTOR_DATA_DIR", str(data))
+    # the developer's own ~/.config/llm-tutor/config.toml must not change what tests see
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return data
 
 

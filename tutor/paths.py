@@ -1,8 +1,11 @@
-"""Where the tutor keeps its files. Environment variables override platformdirs (tests use them)."""
+"""Where the tutor keeps its files by default (platformdirs only).
+
+The values in use come from `tutor.settings.Settings`, which starts from these and lets the
+config file, `TUTOR_*` variables and flags override them; nothing here reads the environment.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import platformdirs
@@ -11,19 +14,16 @@ APP_NAME = "llm-tutor"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def cache_dir() -> Path:
-    """Model weights and converted caches (TUTOR_CACHE_DIR overrides)."""
-    env = os.environ.get("TUTOR_CACHE_DIR")
-    return Path(env) if env else platformdirs.user_cache_path(APP_NAME)
+def default_cache_dir() -> Path:
+    """Model weights and converted caches."""
+    return platformdirs.user_cache_path(APP_NAME)
 
 
-def data_dir() -> Path:
-    """The learner's progress database (TUTOR_DATA_DIR overrides)."""
-    env = os.environ.get("TUTOR_DATA_DIR")
-    return Path(env) if env else platformdirs.user_data_path(APP_NAME)
+def default_data_dir() -> Path:
+    """The learner's progress database."""
+    return platformdirs.user_data_path(APP_NAME)
 
 
-def lessons_dir() -> Path:
-    """The course's lessons (TUTOR_LESSONS_DIR overrides)."""
-    env = os.environ.get("TUTOR_LESSONS_DIR")
-    return Path(env) if env else REPO_ROOT / "lessons"
+def default_lessons_dir() -> Path:
+    """The course's lessons."""
+    return REPO_ROOT / "lessons"

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from tutor.course.progress import ProgressStore
+from tutor.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).resolve().parent / "app_driver.py"
@@ -39,7 +40,7 @@ def test_killing_the_tutor_keeps_every_committed_answer(course_env: Path) -> Non
         if numbers:
             last_committed = numbers[-1]
             answers_printed += len(numbers)
-        store = ProgressStore.open()
+        store = ProgressStore.open(Settings.load().progress_path)
         try:
             assert store.notices == []
             assert store.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"

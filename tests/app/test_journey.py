@@ -15,6 +15,7 @@ from tutor.app.screens.map import MapScreen
 from tutor.app.widgets import steps
 from tutor.app.widgets.quiz import AnswerInput, QuizView
 from tutor.course.progress import ProgressStore
+from tutor.settings import Settings
 
 
 class FakeTokenizer(Panel):
@@ -112,7 +113,7 @@ async def test_walk_a_lesson_answer_quit_and_resume(course_env: Path, no_panels:
     assert not app.is_running
 
     # what was committed, straight from the store
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     saved = store.lesson("first-steps")
     store.close()
     assert saved.step_id == "play"
@@ -161,12 +162,12 @@ async def test_finishing_a_lesson_marks_it_done(course_env: Path, no_panels: Non
         table = app.screen.query_one("#lessons", DataTable)
         assert "done" in str(table.get_row_at(1)[2])
         assert table.cursor_row == 1
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     assert store.lesson("second").status == "done"
 
 
 async def test_the_last_opened_lesson_is_highlighted(course_env: Path) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("second", "q-word", 1)
     store.close()
     app = TutorApp(load_model=False)
@@ -179,7 +180,7 @@ async def test_the_last_opened_lesson_is_highlighted(course_env: Path) -> None:
 
 
 async def test_a_task_passes_on_the_panel_result(course_env: Path, fake_panels: None) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("first-steps", "task-long", 5)
     store.close()
     app = TutorApp(load_model=False)
@@ -200,7 +201,7 @@ async def test_a_task_passes_on_the_panel_result(course_env: Path, fake_panels: 
         await pilot.pause()
         assert "Task passed" in str(status.render()) and "-passed" in status.classes
         assert "Rare words fall apart" in str(status.render())
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     assert store.lesson("first-steps").done_steps == {"task-long"}
     store.close()
     app = TutorApp(load_model=False)
@@ -232,7 +233,7 @@ async def test_a_broken_lesson_is_shown_and_the_rest_works(
 
 
 async def test_a_removed_step_resumes_near_where_it_was(course_env: Path) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("second", "a-step-the-author-removed", 7)
     store.close()
     app = TutorApp(load_model=False)

@@ -22,6 +22,7 @@ from tutor.app.widgets import steps
 from tutor.app.widgets.model_status import ModelStatus
 from tutor.course.progress import ProgressStore
 from tutor.engine import ModelMissing
+from tutor.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +62,7 @@ async def test_palette_opens_a_lesson_and_switches_theme(course_env: Path) -> No
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "second"
         await run_command(pilot, "theme light")
         assert app.theme == "textual-light"
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     assert store.setting("theme") == "light"
     store.close()
     app = TutorApp(load_model=False)
@@ -73,7 +74,7 @@ async def test_palette_opens_a_lesson_and_switches_theme(course_env: Path) -> No
 
 
 async def test_palette_resets_a_lesson(course_env: Path) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("second", "q-word", 1)
     store.record_answer("second", "q-word", "blue", True)
     store.close()
@@ -220,7 +221,7 @@ async def test_sizes_and_shrinking_never_crash(course_env: Path, size: tuple[int
 
 
 async def test_escape_leaves_a_text_box_before_the_lesson(course_env: Path) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("first-steps", "q-count", 3)
     store.close()
     app = TutorApp(load_model=False)
@@ -254,5 +255,5 @@ async def test_a_crash_writes_a_report_and_keeps_progress(course_env: Path,
             await pilot.pause()
     assert app.crash_report is not None and app.crash_report.parent == _isolated_data_dir
     assert "RuntimeError: boom" in app.crash_report.read_text()
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     assert store.lesson("first-steps").step_id == "intro"

@@ -10,11 +10,12 @@ from textual.widgets import Input, Static
 from tutor.app.app import TutorApp
 from tutor.app.panels import panel_class
 from tutor.course.progress import ProgressStore
+from tutor.settings import Settings
 
 
 @pytest.mark.skipif(panel_class("tokenizer") is None, reason="no tokenizer panel yet")
 async def test_typing_into_the_tokenizer_panel_passes_the_task(course_env: Path) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("first-steps", "task-long", 5)
     store.close()
     app = TutorApp(load_model=False)
@@ -34,6 +35,6 @@ async def test_typing_into_the_tokenizer_panel_passes_the_task(course_env: Path)
         await pilot.pause(0.5)
         # once passed, a later result does not undo it
         assert "-passed" in app.screen.query_one("#task-status", Static).classes
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     assert "task-long" in store.lesson("first-steps").done_steps
     store.close()

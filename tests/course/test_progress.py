@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from tutor.course.progress import SCHEMA_VERSION, ProgressStore, default_path
+from tutor.course.progress import SCHEMA_VERSION, ProgressStore
+from tutor.settings import Settings
 
 DRIVER = Path(__file__).resolve().parent / "store_driver.py"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_store_lives_in_the_data_dir(_isolated_data_dir: Path) -> None:
-    assert default_path() == _isolated_data_dir / "progress.sqlite3"
-    store = ProgressStore.open()
+    assert Settings.load().progress_path == _isolated_data_dir / "progress.sqlite3"
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("a", "s1", 0)
     store.close()
     assert (_isolated_data_dir / "progress.sqlite3").exists()

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from tutor.cli import main
 from tutor.course.progress import ProgressStore
+from tutor.settings import Settings
 
 LESSONS = Path(__file__).resolve().parent.parent / "fixtures" / "lessons"
 
@@ -20,7 +21,7 @@ def _lessons(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _some_progress() -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("first-steps", "q-primes", 2)
     store.record_answer("first-steps", "q-capital", "paris", True)
     store.record_answer("first-steps", "q-primes", ["two"], False)
@@ -60,10 +61,10 @@ def test_reset_asks_first_and_can_be_declined() -> None:
     _some_progress()
     result = CliRunner().invoke(main, ["reset", "first-steps"], input="n\n")
     assert result.exit_code == 0 and "nothing changed" in result.stdout
-    assert ProgressStore.open().lesson("first-steps").status == "in progress"
+    assert ProgressStore.open(Settings.load().progress_path).lesson("first-steps").status == "in progress"
     result = CliRunner().invoke(main, ["reset", "first-steps"], input="y\n")
     assert result.exit_code == 0 and "cleared" in result.stdout
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     assert store.lesson("first-steps").status == "new"
     assert store.lesson("second").status == "done"
 
@@ -72,7 +73,7 @@ def test_reset_everything_with_yes() -> None:
     _some_progress()
     result = CliRunner().invoke(main, ["reset", "--yes"])
     assert result.exit_code == 0
-    assert ProgressStore.open().all() == {}
+    assert ProgressStore.open(Settings.load().progress_path).all() == {}
 
 
 def test_reset_an_unknown_lesson_is_one_line_and_status_2() -> None:

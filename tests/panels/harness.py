@@ -16,6 +16,7 @@ from textual.worker import WorkerCancelled
 from tutor.app.engines import EngineHub
 from tutor.app.panels import panel_class
 from tutor.app.panels.base import Panel
+from tutor.settings import Settings
 
 TINY = {"decoder": "tiny-llama", "encoder": "tiny-bert", "seq2seq": "dates"}
 REAL = {"decoder": "smollm2", "encoder": "minilm", "seq2seq": "dates"}
@@ -27,8 +28,8 @@ _HUBS: dict[str, EngineHub] = {}
 def shared_hub(kind: str = "tiny") -> EngineHub:
     if kind not in _HUBS:
         # the tiny tier stays on the CPU so snapshots read the same on a machine with a GPU
-        _HUBS[kind] = (EngineHub(TINY, device="cpu") if kind == "tiny"  # type: ignore[arg-type]
-                       else EngineHub(REAL))  # type: ignore[arg-type]
+        _HUBS[kind] = (EngineHub(Settings.build({**TINY, "device": "cpu"})) if kind == "tiny"
+                       else EngineHub(Settings.build(REAL)))
     return _HUBS[kind]
 
 

@@ -38,7 +38,7 @@ class SlowEngine:
 
 class SlowHub(EngineHub):
     def __init__(self, inner: EngineHub, delay: float = 0.05) -> None:
-        super().__init__(dict(inner.names))
+        super().__init__(inner.settings)
         self.inner = inner
         self.delay = delay
 

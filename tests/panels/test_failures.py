@@ -27,7 +27,7 @@ class MountFails(NextTokenPanel):
 
 
 class AnswerFails(NextTokenPanel):
-    def show_predict(self, value: Any) -> None:
+    def on_next_token_panel_predicted(self, message: Any) -> None:
         raise ZeroDivisionError("division by zero")
 
 

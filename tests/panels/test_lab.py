@@ -8,7 +8,10 @@ from textual.widgets import TabbedContent
 from tests.panels.harness import settle_workers
 from tutor.app.engines import EngineHub
 from tutor.app.panels.base import Panel
-from tutor.app.screens.lab import ORDER, LabScreen
+from tutor.app.screens.lab import LabScreen
+from tutor.course.panels import PANELS
+
+PANEL_IDS = list(PANELS)
 
 
 class LabApp(App[None]):
@@ -30,21 +33,21 @@ async def test_every_tab_opens_its_panel(tiny_hub: EngineHub) -> None:
         # twice: first while each panel is being built, then with all of them built; a tab
         # opened a moment ago must not pull itself back to the front when its box gets focus
         for _ in range(2):
-            for i, panel_id in enumerate(ORDER, start=1):
+            for i, panel_id in enumerate(PANEL_IDS, start=1):
                 await pilot.press(f"alt+{i}")
                 await pilot.pause()
                 assert screen.query_one(TabbedContent).active == f"lab-{panel_id}"
         # the keys that reach the app through every terminal (tmux, ssh): next and previous
         await pilot.press("ctrl+pagedown")
-        assert screen.query_one(TabbedContent).active == f"lab-{ORDER[0]}"  # wraps around
+        assert screen.query_one(TabbedContent).active == f"lab-{PANEL_IDS[0]}"  # wraps around
         await pilot.press("ctrl+pagedown", "ctrl+pagedown", "ctrl+pageup")
         await pilot.pause()
-        assert screen.query_one(TabbedContent).active == f"lab-{ORDER[1]}"
+        assert screen.query_one(TabbedContent).active == f"lab-{PANEL_IDS[1]}"
         # the focus follows into the new panel, so its own keys work at once
         assert screen.focused is not None
-        assert screen.query_one(f"#lab-{ORDER[1]}") in screen.focused.ancestors
+        assert screen.query_one(f"#lab-{PANEL_IDS[1]}") in screen.focused.ancestors
         await settle_workers(pilot, app)
-        assert sorted(p.PANEL_ID for p in screen.query(Panel)) == sorted(ORDER)
+        assert sorted(p.PANEL_ID for p in screen.query(Panel)) == sorted(PANEL_IDS)
         assert all(p.result for p in screen.query(Panel))
         await pilot.press("escape")
         assert not isinstance(app.screen, LabScreen)

@@ -59,7 +59,7 @@ class FixedVectorsEncoder:
 
 class FixedVectorsHub(EngineHub):
     def __init__(self, inner: EngineHub) -> None:
-        super().__init__(dict(inner.names))
+        super().__init__(inner.settings)
         self.inner = inner
 
     def get(self, role: Role) -> Any:

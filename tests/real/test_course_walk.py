@@ -26,6 +26,7 @@ from tutor.app.screens.lesson import LessonScreen
 from tutor.course.loader import load_course
 from tutor.course.progress import ProgressStore
 from tutor.course.schema import Lesson, PanelStep, TaskStep
+from tutor.settings import Settings
 
 pytestmark = pytest.mark.real
 
@@ -158,7 +159,8 @@ SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {
 @pytest.fixture(scope="module")
 def hub() -> EngineHub:
     # One set of real engines for the whole walk: loading them once saves minutes.
-    return EngineHub({"decoder": "smollm2", "encoder": "minilm", "seq2seq": "dates"})
+    return EngineHub(Settings.build({"decoder": "smollm2", "encoder": "minilm",
+                                     "seq2seq": "dates"}))
 
 
 def test_the_course_loads_without_errors() -> None:
@@ -206,7 +208,7 @@ async def test_walk_lesson(lesson: Lesson, hub: EngineHub) -> None:
             await pilot.pause()
         # the last "next" completes the lesson and returns to the map
         assert not isinstance(app.screen, LessonScreen)
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     try:
         progress = store.lesson(lesson.id)
         tasks = {s.id for s in lesson.steps if isinstance(s, TaskStep)}

@@ -27,18 +27,16 @@ def test_smollm2_takes_the_blas_step(engine: Engine) -> None:
     assert isinstance(make_stepper(m.model, m.device, 32), BlasLlamaStepper)
 
 
-def test_torch_step_on_request(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUTOR_DECODE", "torch")
+def test_torch_step_on_request(engine: Engine) -> None:
     m = engine._get()
-    assert isinstance(make_stepper(m.model, m.device, 32), LlamaStepper)
+    assert isinstance(make_stepper(m.model, m.device, 32, "torch"), LlamaStepper)
 
 
 @pytest.mark.parametrize("decode", ["blas", "torch"])
 @pytest.mark.parametrize("prompt", PROMPTS)
-def test_greedy_tokens_equal_model_generate(engine: Engine, prompt: str, decode: str,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUTOR_DECODE", decode)
+def test_greedy_tokens_equal_model_generate(engine: Engine, prompt: str, decode: str) -> None:
     n = 48
+    engine.settings = engine.settings.with_flags(decode=decode)
     run = engine.stream(prompt, GenerationSettings(max_new_tokens=n))
     tokens = [t.id for t in run]
     assert run.result is not None

@@ -8,6 +8,7 @@ from textual.pilot import Pilot
 
 from tutor.app.app import TutorApp
 from tutor.course.progress import ProgressStore
+from tutor.settings import Settings
 
 
 def _app() -> TutorApp:
@@ -15,7 +16,7 @@ def _app() -> TutorApp:
 
 
 def test_course_map(snap_compare: Any) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("first-steps", "q-primes", 2)
     store.record_answer("first-steps", "q-capital", "paris", True)
     store.close()
@@ -23,7 +24,7 @@ def test_course_map(snap_compare: Any) -> None:
 
 
 def test_course_map_light_wide(snap_compare: Any) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.set_setting("theme", "light")
     store.complete_lesson("second")
     store.close()
@@ -48,7 +49,7 @@ def test_quiz_answered_wrong(snap_compare: Any) -> None:
 
 
 def test_panel_placeholder(snap_compare: Any) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("first-steps", "play", 4)
     store.close()
     assert snap_compare(_app(), press=["enter"], terminal_size=(80, 24))

@@ -10,13 +10,15 @@ import pytest
 from tutor.engine import Engine, ModelMissing
 from tutor.engine.fetch import _extract, is_present
 from tutor.engine.registry import MODELS
+from tutor.settings import Settings
 
 
 def test_missing_model_says_how_to_fetch_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TUTOR_CACHE_DIR", str(tmp_path))
-    assert not is_present(MODELS["smollm2"])
+    settings = Settings.load()
+    assert not is_present(MODELS["smollm2"], settings.cache_dir)
     with pytest.raises(ModelMissing) as err:
-        Engine("smollm2").load()
+        Engine("smollm2", settings).load()
     assert "tutor models fetch smollm2" in str(err.value)
 
 

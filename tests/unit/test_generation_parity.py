@@ -49,11 +49,10 @@ def test_greedy_matches_generate(engine: Engine, prompt: str, use_cache: bool) -
     assert len(tokens) > 10
 
 
-def test_tiny_llama_uses_the_blas_step(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tiny_llama_uses_the_blas_step(engine: Engine) -> None:
     m = engine._get()
     assert isinstance(make_stepper(m.model, m.device, 64), BlasLlamaStepper)
-    monkeypatch.setenv("TUTOR_DECODE", "torch")
-    assert isinstance(make_stepper(m.model, m.device, 64), LlamaStepper)
+    assert isinstance(make_stepper(m.model, m.device, 64, "torch"), LlamaStepper)
 
 
 def test_blas_layout_keeps_the_models_numbers(engine: Engine) -> None:

@@ -1,4 +1,4 @@
-"""TUTOR_DTYPE: reduced precision is opt-in, and the lean decode step follows it."""
+"""Settings.dtype: reduced precision is opt-in, and the lean decode step follows it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from tutor.engine import Engine
-from tutor.engine.errors import EngineError
 from tutor.engine.fastdecode import LlamaStepper, ModelStepper
 from tutor.engine.types import GenerationSettings
+from tutor.settings import Settings, SettingsError
 
 
 def load(monkeypatch: pytest.MonkeyPatch, dtype: str | None) -> Engine:
@@ -16,7 +16,7 @@ def load(monkeypatch: pytest.MonkeyPatch, dtype: str | None) -> Engine:
         monkeypatch.delenv("TUTOR_DTYPE", raising=False)
     else:
         monkeypatch.setenv("TUTOR_DTYPE", dtype)
-    engine = Engine("tiny-llama")
+    engine = Engine("tiny-llama", Settings.load())
     engine.load()
     return engine
 
@@ -34,7 +34,7 @@ def test_reduced_precision_keeps_the_parameter_count(monkeypatch: pytest.MonkeyP
 
 
 def test_unknown_dtype_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(EngineError, match="TUTOR_DTYPE"):
+    with pytest.raises(SettingsError, match="TUTOR_DTYPE"):
         load(monkeypatch, "float8")
 
 

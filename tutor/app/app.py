@@ -17,7 +17,6 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from tutor import paths
 from tutor.app.commands import TutorCommands
 from tutor.app.engines import EngineHub
 from tutor.app.screens.help import HelpScreen
@@ -25,14 +24,14 @@ from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
 from tutor.course.loader import Course, load_course
 from tutor.course.progress import ProgressStore
+from tutor.settings import Settings
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
-def write_crash_report(error: BaseException) -> Path | None:
+def write_crash_report(error: BaseException, folder: Path) -> Path | None:
     """Write the traceback to the data directory; None when even that fails."""
     try:
-        folder = paths.data_dir()
         folder.mkdir(parents=True, exist_ok=True)
         report = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
         report.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
@@ -61,12 +60,16 @@ class TutorApp(App[None]):
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
     crash_report: Path | None = None
 
-    def __init__(self, *, lessons_path: Path | None = None, hub: EngineHub | None = None,
-                 store: ProgressStore | None = None, load_model: bool = True) -> None:
+    def __init__(self, *, settings: Settings | None = None, lessons_path: Path | None = None,
+                 hub: EngineHub | None = None, store: ProgressStore | None = None,
+                 load_model: bool = True) -> None:
+        """`settings` defaults to `Settings.load()`: the config file and TUTOR_* variables
+        (the command line builds them with its flags and passes them in)."""
         super().__init__()
-        self.lessons_path = lessons_path or paths.lessons_dir()
-        self.hub = hub or EngineHub()
-        self.store = store or ProgressStore.open()
+        self.settings = settings or Settings.load()
+        self.lessons_path = lessons_path or self.settings.lessons_dir
+        self.hub = hub or EngineHub(self.settings)
+        self.store = store or ProgressStore.open(self.settings.progress_path)
         self.course: Course = self._load_course()
         self.load_model_on_start = load_model
 
@@ -76,7 +79,9 @@ class TutorApp(App[None]):
         return load_course(self.lessons_path)
 
     def on_mount(self) -> None:
-        theme = self.store.setting("theme")
+        # remapped keys from the settings' [keymap] table (binding ids: docs/settings.md)
+        self.set_keymap(dict(self.settings.keymap))
+        theme = self.settings.theme or self.store.setting("theme")
         if theme in THEMES:
             self.theme = THEMES[theme]
         self.push_screen(MapScreen())
@@ -110,7 +115,7 @@ class TutorApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         # progress is already committed; keep the details for a bug report, then let
         # Textual end the app as usual
-        self.crash_report = write_crash_report(error)
+        self.crash_report = write_crash_report(error, self.settings.data_dir)
         super()._handle_exception(error)
 
     # -- the model --------------------------------------------------------------------------

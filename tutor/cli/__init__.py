@@ -1,30 +1,57 @@
 """The `tutor` command: no subcommand opens the course; subcommands print the engine's answers.
 
-Each command group lives in its own module and registers itself on `main`.
+Each command group lives in its own module and registers itself on `main`. `main` builds the
+one `Settings` object (defaults < config file < TUTOR_* variables < these flags) and keeps
+it on the click context, where every subcommand reads it (`tutor.cli.output.settings()`).
 """
 
 from __future__ import annotations
 
-import os
-
 import click
+
+from tutor.settings import DECODES, DTYPES, THEMES, Settings, SettingsError
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Where progress is stored.")
+@click.option("--lessons-dir", type=click.Path(file_okay=False),
+              help="The lesson files to use (default: the course's).")
+@click.option("--device", "device", default=None, help="cpu, cuda or cuda:N (default: CUDA "
+              "when available).")
+@click.option("--dtype", type=click.Choice(DTYPES), default=None,
+              help="Precision of the decoder (default float32).")
+@click.option("--decode", type=click.Choice(DECODES), default=None,
+              help="The decode step (default auto: the fastest exact one).")
+@click.option("--theme", type=click.Choice(THEMES), default=None, help="The app's colours.")
 @click.pass_context
-def main(ctx: click.Context, data_dir: str | None) -> None:
-    """llm-tutor: learn how transformer language models work, on real models."""
-    if data_dir:
-        os.environ["TUTOR_DATA_DIR"] = data_dir
+def main(ctx: click.Context, data_dir: str | None, lessons_dir: str | None, device: str | None,
+         dtype: str | None, decode: str | None, theme: str | None) -> None:
+    """llm-tutor: learn how transformer language models work, on real models.
+
+    Settings come from ~/.config/llm-tutor/config.toml, TUTOR_* variables and these flags;
+    `tutor config` shows them."""
+    from tutor.cli.output import fail
+
+    try:
+        ctx.obj = Settings.load({"data_dir": data_dir, "lessons_dir": lessons_dir,
+                                 "device": device, "dtype": dtype, "decode": decode,
+                                 "theme": theme})
+    except SettingsError as err:
+        fail(str(err))
     if ctx.invoked_subcommand is None:
         from tutor.cli.course_cmds import run_tutor
 
-        run_tutor()
+        run_tutor(ctx.obj)
 
 
-from tutor.cli import course_cmds, engine_cmds, models_cmd, translate_cmd  # noqa: E402
+from tutor.cli import (  # noqa: E402
+    config_cmd,
+    course_cmds,
+    engine_cmds,
+    models_cmd,
+    translate_cmd,
+)
 
-for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd):
+for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd, config_cmd):
     for _command in getattr(_module, "COMMANDS", []):
         main.add_command(_command)

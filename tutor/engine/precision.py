@@ -1,4 +1,4 @@
-"""Reduced precision on request (TUTOR_DTYPE), for speed at a measured cost in accuracy.
+"""Reduced precision on request (`Settings.dtype`, TUTOR_DTYPE), for speed at a measured cost in accuracy.
 
 float32 is the default because it is the only setting whose greedy output is exactly that
 of the reference weights; bench/RESULTS.md measures what the others gain and how many
@@ -9,7 +9,6 @@ only.
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Any
 
@@ -17,31 +16,18 @@ import torch
 
 from tutor.engine.errors import EngineError
 
-CHOICES = ("float32", "bfloat16", "float16", "int8")
-ENV = "TUTOR_DTYPE"
 
-
-def requested() -> str:
-    name = (os.environ.get(ENV) or "float32").strip().lower()
-    aliases = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "half": "float16",
-               "qint8": "int8"}
-    name = aliases.get(name, name)
-    if name not in CHOICES:
-        raise EngineError(f"{ENV}={name!r} is not one of {', '.join(CHOICES)}")
-    return name
-
-
-def apply(model: Any, kind: str, device: torch.device) -> tuple[Any, str | None]:
-    """The model at the requested precision, and a dtype label when parameters don't tell it.
+def apply(model: Any, kind: str, device: torch.device, name: str) -> tuple[Any, str | None]:
+    """The model at precision `name` (one of `tutor.settings.DTYPES`, checked there), and a
+    dtype label when parameters don't tell it.
 
     Only decoders change: the encoder panels compare vectors to several decimals."""
-    name = requested()
     if name == "float32" or kind != "decoder":
         return model, None
     if name in ("bfloat16", "float16"):
         return model.to(getattr(torch, name)), None
     if device.type != "cpu":
-        raise EngineError(f"{ENV}=int8 is a CPU path; use bfloat16 or float16 on {device}")
+        raise EngineError(f"dtype int8 is a CPU path; use bfloat16 or float16 on {device}")
     from torch.ao.quantization import quantize_dynamic
 
     with warnings.catch_warnings():

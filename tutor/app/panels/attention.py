@@ -3,6 +3,7 @@ selected query token's weights as bars, and all heads of a layer as small multip
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -23,7 +24,7 @@ from textual.widgets import Button, Input, Static
 
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.lines import LineView
-from tutor.app.panels.live import LivePanel
+from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style
 from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
@@ -216,6 +217,12 @@ class AttentionPanel(LivePanel):
     ]
     DEFAULT_TEXT = "The animal didn't cross the street because it was too tired"
 
+    @dataclass
+    class Attended(JobAnswer):
+        text: str
+        role: str
+        maps: AttentionMaps
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.maps: AttentionMaps | None = None
@@ -259,10 +266,11 @@ class AttentionPanel(LivePanel):
         text = self.query_one("#att-input", Input).value
         role = self.role
         engine = self.hub.get(role)  # type: ignore[arg-type]
-        self.schedule("attention", lambda: (text, role, engine.attention(text)), delay)
+        self.schedule("attention", lambda: self.Attended(text, role, engine.attention(text)),
+                      delay)
 
-    def show_attention(self, value: tuple[str, str, AttentionMaps]) -> None:
-        text, role, maps = value
+    def on_attention_panel_attended(self, message: Attended) -> None:
+        text, role, maps = message.text, message.role, message.maps
         if role != self.role:
             return
         self.text, self.maps = text, maps

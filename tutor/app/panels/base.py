@@ -41,6 +41,8 @@ class Panel(Widget):
     Subclasses build their widgets in `compose_panel()`. If building them, handling any
     message (mount, input, a worker's answer) or running a key's action raises, the panel is
     replaced by a sentence saying so: one panel's bug must not end the learner's session.
+    The guard wraps each `on_*` handler and `action_*` method a panel class defines (see
+    `__init_subclass__`), so it relies on Textual's public naming convention only.
     """
 
     PANEL_ID: ClassVar[str] = ""
@@ -64,10 +66,10 @@ class Panel(Widget):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # Textual runs key actions outside the message handlers guarded below
+        # Textual would end the app on an exception in a handler or an action
         for name, method in list(vars(cls).items()):
-            if name.startswith("action_") and callable(method):
-                setattr(cls, name, _guarded_action(method))
+            if inspect.isfunction(method) and name.startswith(("on_", "action_")):
+                setattr(cls, name, _guarded(method))
 
     def compose(self) -> ComposeResult:
         try:
@@ -80,13 +82,9 @@ class Panel(Widget):
     def compose_panel(self) -> ComposeResult:
         yield from ()
 
-    async def _on_message(self, message: Message) -> None:
-        # every handler of this panel runs through here: Mount, the inputs' Changed
-        # messages, the workers' answers. Textual would end the app on an exception.
-        try:
-            await super()._on_message(message)
-        except Exception as err:
-            await self._fail(err)
+    def accepts(self, message: Message) -> bool:
+        """Whether this panel's handlers should see `message` (LivePanel drops stale answers)."""
+        return True
 
     async def _fail(self, err: Exception) -> None:
         self._log_failure(err)
@@ -120,12 +118,15 @@ class Panel(Widget):
         self.post_message(self.ResultChanged(self, self.result))
 
 
-def _guarded_action(method: Callable[..., Any]) -> Callable[..., Any]:
-    """An action that fails its panel instead of the app (SkipAction still passes through:
-    Textual uses it to try the next binding)."""
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A handler or action that fails its panel instead of the app (SkipAction still passes
+    through: Textual uses it to try the next binding). A handler sees only the messages the
+    panel `accepts`. functools.wraps keeps the signature Textual counts parameters of."""
     if inspect.iscoroutinefunction(method):
         @functools.wraps(method)
         async def run_async(self: Panel, *args: Any, **kwargs: Any) -> Any:
+            if args and isinstance(args[0], Message) and not self.accepts(args[0]):
+                return None
             try:
                 return await method(self, *args, **kwargs)
             except SkipAction:
@@ -137,6 +138,8 @@ def _guarded_action(method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def run(self: Panel, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], Message) and not self.accepts(args[0]):
+            return None
         try:
             return method(self, *args, **kwargs)
         except SkipAction:

@@ -3,6 +3,7 @@ each one's nearest neighbours, and a 2-D projection (PCA) of the sentence vector
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -14,7 +15,7 @@ from textual.widgets import Button, Static, TextArea
 from textual_plotext import PlotextPlot
 
 from tutor.app.panels.base import panel_css
-from tutor.app.panels.live import LivePanel
+from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.render import clip, heat_legend, heat_style
 from tutor.engine import get_spec
 from tutor.engine.types import Embeddings
@@ -59,6 +60,11 @@ class EmbeddingsPanel(LivePanel):
     DEFAULT_CSS = panel_css(__file__)
     DEBOUNCE: ClassVar[float] = 0.4
 
+    @dataclass
+    class Embedded(JobAnswer):
+        notice: str | None
+        embeddings: Embeddings
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.embeddings: Embeddings | None = None
@@ -98,10 +104,10 @@ class EmbeddingsPanel(LivePanel):
             notice = f"{len(texts)} lines: only the first {MAX_TEXTS} are compared"
             texts = texts[:MAX_TEXTS]
         engine = self.hub.encoder()
-        self.schedule("embed", lambda: (notice, engine.embed(texts)), delay)
+        self.schedule("embed", lambda: self.Embedded(notice, engine.embed(texts)), delay)
 
-    def show_embed(self, value: tuple[str | None, Embeddings]) -> None:
-        notice, emb = value
+    def on_embeddings_panel_embedded(self, message: Embedded) -> None:
+        notice, emb = message.notice, message.embeddings
         self.embeddings = emb
         self.show_notice(notice)
         self.query_one("#emb-grid", Static).update(self._grid(emb))

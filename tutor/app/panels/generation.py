@@ -5,8 +5,7 @@ and off plotted side by side."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -18,7 +17,7 @@ from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from tutor.app.panels.base import panel_css
-from tutor.app.panels.live import LivePanel
+from tutor.app.panels.live import Emit, JobAnswer, LivePanel
 from tutor.app.panels.next_token import parse_settings
 from tutor.app.panels.render import clip
 from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
@@ -63,6 +62,28 @@ class GenerationPanel(LivePanel):
         Binding("ctrl+n", "stop", "Stop", id="generation.stop"),
     ]
     DEFAULT_PROMPT = "Once upon a time"
+
+    @dataclass
+    class RunStarted(JobAnswer):
+        FINAL = False
+        prompt: str  # as the learner wrote it
+        fed_prompt: str  # what the model reads (after the chat template)
+        settings: GenerationSettings
+        notice: str | None
+
+    @dataclass
+    class TokenMade(JobAnswer):
+        FINAL = False
+        token: GeneratedToken
+
+    @dataclass
+    class RunDone(JobAnswer):
+        FINAL = False
+        result: Generation
+
+    @dataclass
+    class AllDone(JobAnswer):
+        results: list[Generation]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,23 +189,22 @@ class GenerationPanel(LivePanel):
         self.status.show("")
         self.run_stream_job("generate", lambda emit: self._generate(prompt, runs, emit))
 
-    def _generate(self, prompt: str, runs: list[GenerationSettings],
-                  emit: Callable[[Any], None]) -> list[Generation]:
+    def _generate(self, prompt: str, runs: list[GenerationSettings], emit: Emit) -> AllDone:
         """Worker thread: each run's tokens are sent as they come."""
         engine = self.hub.decoder()
         worker = get_current_worker()
         done: list[Generation] = []
         for s in runs:
             stream = engine.stream(prompt, s, cancelled=lambda: worker.is_cancelled)
-            emit(("start", prompt, stream.prompt_text, s, stream.notice))
+            emit(self.RunStarted(prompt, stream.prompt_text, s, stream.notice))
             for token in stream:
-                emit(("token", token))
+                emit(self.TokenMade(token))
             assert stream.result is not None
             done.append(stream.result)
-            emit(("done", stream.result))
+            emit(self.RunDone(stream.result))
             if worker.is_cancelled:
                 break
-        return done
+        return self.AllDone(done)
 
     def action_stop(self) -> None:
         if not self.is_running("generate"):
@@ -195,35 +215,40 @@ class GenerationPanel(LivePanel):
         self._draw_stats(stop="cancelled")
 
     # -- what comes back ---------------------------------------------------------------------
-    def show_generate_partial(self, piece: tuple[Any, ...]) -> None:
-        kind = piece[0]
-        if kind == "start":
-            _, self.prompt, self.fed_prompt, self.settings, notice = piece
-            self.tokens = []
-            self.series[self.settings.use_cache] = []
-            self.show_notice(notice)
-        elif kind == "token":
-            token: GeneratedToken = piece[1]
-            self.tokens.append(token)
-            self.series[self.settings.use_cache].append(token.ms)
-        else:
-            result: Generation = piece[1]
-            self.runs += 1
-            self.last[result.use_cache] = result
-            self._publish_state(self.prompt, result.tokens, result.stop_reason,
-                                result.tokens_per_s, self.settings, result.text)
+    def on_generation_panel_run_started(self, message: RunStarted) -> None:
+        self.prompt, self.fed_prompt, self.settings = (message.prompt, message.fed_prompt,
+                                                       message.settings)
+        self.tokens = []
+        self.series[self.settings.use_cache] = []
+        self.show_notice(message.notice)
+        self._redraw(streaming=False)
+
+    def on_generation_panel_token_made(self, message: TokenMade) -> None:
+        self.tokens.append(message.token)
+        self.series[self.settings.use_cache].append(message.token.ms)
+        self._redraw(streaming=True)
+
+    def on_generation_panel_run_done(self, message: RunDone) -> None:
+        result = message.result
+        self.runs += 1
+        self.last[result.use_cache] = result
+        self._publish_state(self.prompt, result.tokens, result.stop_reason,
+                            result.tokens_per_s, self.settings, result.text)
+        self._redraw(streaming=False, result=result)
+
+    def on_generation_panel_all_done(self, message: AllDone) -> None:
+        self._draw_plot()
+
+    def _redraw(self, streaming: bool, result: Generation | None = None) -> None:
         now = time.perf_counter()
         # a fast model makes more tokens than frames: draw at most once a frame while streaming
-        if kind != "token" or now - self._drawn_at > FRAME_S:
+        if not streaming or now - self._drawn_at > FRAME_S:
             self._drawn_at = now
             self._draw_output()
-            self._draw_stats(result=piece[1] if kind == "done" else None)
-        if kind != "token" or now - self._plotted_at > PLOT_EVERY_S:
+            self._draw_stats(result=result)
+        if not streaming or now - self._plotted_at > PLOT_EVERY_S:
             self._plotted_at = now
             self._draw_plot()
-
-    def show_generate(self, results: list[Generation]) -> None:
-        self._draw_plot()
 
     # -- drawing -------------------------------------------------------------------------------
     def _draw_output(self) -> None:

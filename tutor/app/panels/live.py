@@ -1,10 +1,14 @@
-"""What the six panels share on top of `Panel`: debounced jobs in exclusive thread workers,
+"""What the live panels share on top of `Panel`: debounced jobs in exclusive thread workers,
 stale answers dropped, and one status line for notices and the engine's error sentences.
 
-A job is a plain function that asks the engine for data. It runs in a thread worker whose
-group is the job's name, so a newer request cancels the older one; its answer comes back as
-a message and reaches `show_<job>()` on the UI thread only if no newer request was made in
-the meantime (a cancelled thread cannot be stopped mid-call, so its late answer is dropped).
+A job is a plain function that asks the engine for data and returns a typed answer: an
+instance of one of the panel's own `JobAnswer` messages (one class per kind of answer, e.g.
+`NextTokenPanel.Predicted`), handled by name like any Textual message
+(`on_next_token_panel_predicted`). The job runs in a thread worker whose group is the job's
+name, so a newer request cancels the older one; its answer reaches the handler on the UI
+thread only if no newer request was made in the meantime (a cancelled thread cannot be
+stopped mid-call, so its late answer is dropped). An error becomes `LivePanel.JobFailed`,
+shown by `show_error()`.
 """
 
 from __future__ import annotations
@@ -38,21 +42,38 @@ class StatusLine(Static):
         self.set_class(kind == "error", "-error")
 
 
+class JobAnswer(Message):
+    """Base of the typed answers a panel's workers post (declare them as dataclasses nested
+    in the panel). The worker stamps `job` and `serial`; `FINAL = False` marks a piece of a
+    streaming job, after which the job is still running."""
+
+    FINAL: ClassVar[bool] = True
+    job: str = ""
+    serial: int = 0
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # answers are for the panel that asked, never its screen or the app
+        kwargs.setdefault("bubble", False)
+        super().__init_subclass__(**kwargs)
+
+
+Job = Callable[[], JobAnswer | None]
+Emit = Callable[[JobAnswer], None]
+
+
 class LivePanel(Panel):
     # seconds of quiet typing before the model is asked again
     DEBOUNCE: ClassVar[float] = 0.25
 
-    class Computed(Message, bubble=False):
-        """A job's answer (or its error sentence), posted from the worker thread."""
+    class JobFailed(JobAnswer):
+        """A job raised: `error` is the sentence for the learner."""
 
-        def __init__(self, job: str, serial: int, value: Any, error: str | None,
-                     partial: bool = False) -> None:
+        def __init__(self, error: str) -> None:
             super().__init__()
-            self.job = job
-            self.serial = serial
-            self.value = value
             self.error = error
-            self.partial = partial  # one piece of a streaming job: the job is still running
+
+    class JobFinished(JobAnswer):
+        """A job that answers only with pieces (or nothing) has ended."""
 
     def __init__(self, hub: EngineHub, inputs: dict[str, Any] | None = None, *,
                  name: str | None = None, id: str | None = None,
@@ -86,7 +107,7 @@ class LivePanel(Panel):
                     classes=setting)
 
     # -- jobs -------------------------------------------------------------------------------
-    def schedule(self, job: str, fn: Callable[[], Any], delay: float | None = None) -> None:
+    def schedule(self, job: str, fn: Job, delay: float | None = None) -> None:
         """Run `fn` after `delay` seconds without a newer request for the same job."""
         timer = self._job_timers.pop(job, None)
         if timer is not None:
@@ -97,19 +118,20 @@ class LivePanel(Panel):
         else:
             self._job_timers[job] = self.set_timer(delay, lambda: self.run_job(job, fn))
 
-    def run_job(self, job: str, fn: Callable[[], Any]) -> None:
+    def run_job(self, job: str, fn: Job) -> None:
         self._start(job, lambda serial: fn)
 
-    def run_stream_job(self, job: str, fn: Callable[[Callable[[Any], None]], Any]) -> None:
-        """Like run_job, but `fn(emit)` may send pieces as it goes: each reaches
-        `show_<job>_partial()` (while the job is current), the return value `show_<job>()`."""
-        def bind(serial: int) -> Callable[[], Any]:
-            def emit(value: Any) -> None:
-                self.post_message(self.Computed(job, serial, value, None, partial=True))
+    def run_stream_job(self, job: str, fn: Callable[[Emit], JobAnswer | None]) -> None:
+        """Like run_job, but `fn(emit)` may post pieces (answers with FINAL = False) as it
+        goes; each reaches its handler while the job is current."""
+        def bind(serial: int) -> Job:
+            def emit(piece: JobAnswer) -> None:
+                piece.job, piece.serial = job, serial
+                self.post_message(piece)
             return lambda: fn(emit)
         self._start(job, bind)
 
-    def _start(self, job: str, bind: Callable[[int], Callable[[], Any]]) -> None:
+    def _start(self, job: str, bind: Callable[[int], Job]) -> None:
         self._job_timers.pop(job, None)
         serial = self._job_serials.get(job, 0) + 1
         self._job_serials[job] = serial
@@ -131,34 +153,40 @@ class LivePanel(Panel):
     def is_running(self, job: str) -> bool:
         return job in self._jobs_running
 
-    def _call(self, job: str, serial: int, fn: Callable[[], Any]) -> None:
+    def _call(self, job: str, serial: int, fn: Job) -> None:
         worker = get_current_worker()
-        value: Any = None
-        error: str | None = None
+        answer: JobAnswer | None
         try:
-            value = fn()
+            answer = fn()
         except EngineError as err:  # a complete sentence meant for the learner
-            error = str(err)
+            answer = self.JobFailed(str(err))
         except Exception as err:  # never a traceback on screen
-            error = f"Something went wrong: {type(err).__name__}: {err}"
+            answer = self.JobFailed(f"Something went wrong: {type(err).__name__}: {err}")
+        if answer is None:
+            answer = self.JobFinished()
         if not worker.is_cancelled:
-            self.post_message(self.Computed(job, serial, value, error))
+            answer.job, answer.serial = job, serial
+            self.post_message(answer)
 
     def is_current(self, job: str, serial: int) -> bool:
         return self._job_serials.get(job) == serial
 
-    def on_live_panel_computed(self, message: Computed) -> None:
-        message.stop()
+    def accepts(self, message: Message) -> bool:
+        """A job's answer reaches its handler only while it answers the latest request;
+        a final answer ends the job."""
+        if not isinstance(message, JobAnswer):
+            return True
         if not self.is_current(message.job, message.serial):
-            return
-        if message.partial:
-            getattr(self, f"show_{message.job}_partial")(message.value)
-            return
-        self._job_done(message.job)
-        if message.error is not None:
-            self.show_error(message.job, message.error)
-        else:
-            getattr(self, f"show_{message.job}")(message.value)
+            return False
+        if message.FINAL:
+            self._job_done(message.job)
+        return True
+
+    def on_live_panel_job_failed(self, message: JobFailed) -> None:
+        self.show_error(message.job, message.error)
+
+    def on_live_panel_job_finished(self, message: JobFinished) -> None:
+        pass  # accepting it ended the job
 
     def _job_done(self, job: str) -> None:
         self._jobs_running.discard(job)

@@ -4,6 +4,7 @@ top-k and top-p, with sampling that shows observed against expected frequencies.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from rich.table import Table
@@ -14,7 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
 from tutor.app.panels.base import panel_css
-from tutor.app.panels.live import LivePanel
+from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.render import bar, clip
 from tutor.engine import Engine
 from tutor.engine.types import NextToken
@@ -60,6 +61,16 @@ class NextTokenPanel(LivePanel):
     ]
     DEFAULT_PROMPT = "The capital of France is"
 
+    @dataclass
+    class Predicted(JobAnswer):
+        prompt: str
+        next: NextToken
+
+    @dataclass
+    class Sampled(JobAnswer):
+        next: NextToken  # the distribution the ids were drawn from
+        ids: list[int]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.next: NextToken | None = None
@@ -101,11 +112,11 @@ class NextTokenPanel(LivePanel):
             self.status.show(str(err), "error")
             return
         engine = self.hub.decoder()
-        self.schedule("predict", lambda: (prompt, engine.next_token(prompt, t, k, p, top=TOP)),
-                      delay)
+        self.schedule("predict", lambda: self.Predicted(
+            prompt, engine.next_token(prompt, t, k, p, top=TOP)), delay)
 
-    def show_predict(self, value: tuple[str, NextToken]) -> None:
-        self.prompt, nt = value
+    def on_next_token_panel_predicted(self, message: Predicted) -> None:
+        self.prompt, nt = message.prompt, message.next
         self.next = nt
         self.samples = 0
         self.observed.clear()
@@ -133,10 +144,10 @@ class NextTokenPanel(LivePanel):
             return
         seed = self._seed
         self._seed += 1
-        self.schedule("sample", lambda: (nt, Engine.sample(nt, n, seed)), delay=0)
+        self.schedule("sample", lambda: self.Sampled(nt, Engine.sample(nt, n, seed)), delay=0)
 
-    def show_sample(self, value: tuple[NextToken, list[int]]) -> None:
-        nt, ids = value
+    def on_next_token_panel_sampled(self, message: Sampled) -> None:
+        nt, ids = message.next, message.ids
         if nt is not self.next:
             return
         self.samples += len(ids)

@@ -8,6 +8,7 @@ once and the decoder's own output grows).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -19,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
 from tutor.app.panels.base import panel_css
-from tutor.app.panels.live import LivePanel
+from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.render import bar, clip, heat_color, token_strip
 from tutor.engine import get_spec
 from tutor.engine.types import LoopStep
@@ -45,6 +46,12 @@ class PredictionLoopPanel(LivePanel):
         Binding("r", "reset", "Reset", id="prediction-loop.reset"),
         Binding("m", "switch_model", "Decoder/seq2seq", id="prediction-loop.model"),
     ]
+
+    @dataclass
+    class Stepped(JobAnswer):
+        role: str
+        step: LoopStep
+        output: str  # everything generated so far, as text
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,10 +112,10 @@ class PredictionLoopPanel(LivePanel):
         text, role, generated = self.text, self.role, list(self.generated)
         engine = self.hub.get(role)  # type: ignore[arg-type]
 
-        def step() -> tuple[str, LoopStep, str]:
+        def step() -> PredictionLoopPanel.Stepped:
             s = engine.loop_step(text, generated, top=TOP)
             written = generated if s.is_eos else [*generated, s.chosen.id]
-            return role, s, engine.detokenize(written)
+            return self.Stepped(role, s, engine.detokenize(written))
 
         self.run_job("step", step)
 
@@ -133,8 +140,8 @@ class PredictionLoopPanel(LivePanel):
         self.query_one("#loop-model", Button).label = f"Switch to {title} (m)"
 
     # -- a step's answer -----------------------------------------------------------------------
-    def show_step(self, value: tuple[str, LoopStep, str]) -> None:
-        role, s, output = value
+    def on_prediction_loop_panel_stepped(self, message: Stepped) -> None:
+        role, s, output = message.role, message.step, message.output
         if role != self.role:
             return
         self.last = s

@@ -3,6 +3,7 @@ decoder's byte-level BPE and the encoder's WordPiece side by side."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -14,7 +15,7 @@ from textual.widgets import Input, Static
 
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.chips import TokenChips
-from tutor.app.panels.live import LivePanel
+from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.scripts import LATIN, PUNCTUATION, script_costs
 from tutor.engine import EngineError, get_spec
 from tutor.engine.types import Tokenization
@@ -116,6 +117,11 @@ class TokenizerPanel(LivePanel):
     DEBOUNCE: ClassVar[float] = 0.0
     DEFAULT_TEXT = "Tokenization isn't magic: 안녕하세요 👋"
 
+    @dataclass
+    class Tokenized(JobAnswer):
+        text: str
+        by_role: dict[str, Tokenization | str]  # role -> tokens, or the error sentence
+
     def compose_panel(self) -> ComposeResult:
         mode = self.preset("model", "both")
         yield Input(self.preset("text", self.DEFAULT_TEXT), id="tok-input",
@@ -161,17 +167,20 @@ class TokenizerPanel(LivePanel):
             return
         self.schedule("tokens", lambda: self._tokenize(text))
 
-    def _tokenize(self, text: str) -> tuple[str, dict[str, Tokenization | str]]:
+    def on_tokenizer_panel_tokenized(self, message: Tokenized) -> None:
+        self.show_tokens(message)
+
+    def _tokenize(self, text: str) -> Tokenized:
         out: dict[str, Tokenization | str] = {}
         for role in ("decoder", "encoder"):
             try:
                 out[role] = self.hub.get(role).tokens(text)  # type: ignore[arg-type]
             except EngineError as err:
                 out[role] = str(err)
-        return text, out
+        return self.Tokenized(text, out)
 
-    def show_tokens(self, value: tuple[str, dict[str, Tokenization | str]]) -> None:
-        text, by_role = value
+    def show_tokens(self, value: Tokenized) -> None:
+        text, by_role = value.text, value.by_role
         for role, tok in by_role.items():
             self.query_one(f"#tok-{role}", TokenColumn).show(tok)
         notices = tuple(t.notice for t in by_role.values() if isinstance(t, Tokenization))

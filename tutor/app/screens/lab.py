@@ -1,4 +1,4 @@
-"""The Lab: all six live panels in tabs, for free play outside the lessons.
+"""The Lab: every live panel in tabs, for free play outside the lessons.
 
 A panel is built the first time its tab is opened, so opening the Lab asks no model
 anything until the learner picks a panel.
@@ -18,8 +18,9 @@ from tutor.app.engines import EngineHub
 from tutor.app.panels import panel_class
 from tutor.course.panels import PANELS
 
-# Tab order: from text to tokens, to vectors and attention, to predictions and generation.
-ORDER = ["tokenizer", "embeddings", "attention", "next-token", "generation", "prediction-loop"]
+# Tab order: the order of `PANELS`, from text to tokens, to vectors and attention, to
+# predictions and generation.
+ORDER = list(PANELS)
 
 
 class LabPane(TabPane):

@@ -1,0 +1,33 @@
+"""`tutor config`: the effective settings and where each came from."""
+
+from __future__ import annotations
+
+import click
+
+from tutor.cli.output import print_json, settings
+
+
+@click.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def config(as_json: bool) -> None:
+    """Show every setting, its value and where it came from (default, config file,
+    TUTOR_* variable or flag). The settings are described in docs/settings.md."""
+    from tutor.settings import HELP, config_path
+
+    s = settings()
+    if as_json:
+        print_json({"config_file": str(config_path()), "settings": s.to_dict()})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="settings", caption=f"config file: {config_path()}",
+                  caption_justify="left")
+    for col in ("setting", "value", "from", "meaning"):
+        table.add_column(col, overflow="fold")
+    for name, value, source in s.rows():
+        table.add_row(name, value or "(auto)", source, HELP.get(name.split(".")[0], ""))
+    Console().print(table)
+
+
+COMMANDS: list[click.Command] = [config]

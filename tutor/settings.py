@@ -1,0 +1,238 @@
+"""One frozen `Settings` object, built once where the program starts and passed down.
+
+Each value comes from the first of these that sets it, in rising priority:
+
+1. the defaults below;
+2. the user's config file, `config.toml` in the platform's config directory
+   (`~/.config/llm-tutor/config.toml` on Linux; see `config_path()`);
+3. `TUTOR_*` environment variables;
+4. command-line flags.
+
+Only the command line (`tutor.cli`) and the app's entry point read the environment, here;
+everything below them receives a `Settings` (or the few values it needs). `tutor config`
+prints the effective settings and where each came from. docs/settings.md lists every
+setting and every key binding id the `[keymap]` table may remap.
+
+Importing this module imports neither torch nor pydantic: every command builds a Settings,
+and `tutor tokens` must start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from tutor.paths import APP_NAME, default_cache_dir, default_data_dir, default_lessons_dir
+
+DTYPES = ("float32", "bfloat16", "float16", "int8")
+DTYPE_ALIASES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "half": "float16",
+                 "qint8": "int8"}
+# How a decode step runs (see tutor.engine.decode.steppers): "auto" picks the fastest
+# stepper that reproduces the model's own forward.
+DECODES = ("auto", "blas", "torch", "transformers")
+THEMES = ("dark", "light")
+LANGUAGES = ("en",)  # the course is written in English; the setting is here for translations
+
+# setting name -> environment variable
+ENV: dict[str, str] = {
+    "device": "TUTOR_DEVICE",
+    "dtype": "TUTOR_DTYPE",
+    "decode": "TUTOR_DECODE",
+    "data_dir": "TUTOR_DATA_DIR",
+    "lessons_dir": "TUTOR_LESSONS_DIR",
+    "cache_dir": "TUTOR_CACHE_DIR",
+    "language": "TUTOR_LANGUAGE",
+    "theme": "TUTOR_THEME",
+    "decoder": "TUTOR_DECODER",
+    "encoder": "TUTOR_ENCODER",
+    "seq2seq": "TUTOR_SEQ2SEQ",
+}
+
+HELP: dict[str, str] = {
+    "device": "cpu, cuda or cuda:N; empty means CUDA when available, else the CPU",
+    "dtype": f"precision of the decoder's weights: {', '.join(DTYPES)}",
+    "decode": f"the decode step: {', '.join(DECODES)} (auto: the fastest exact one)",
+    "data_dir": "where progress is stored",
+    "lessons_dir": "the course's lesson files",
+    "cache_dir": "model weights and converted caches",
+    "language": f"the course language: {', '.join(LANGUAGES)}",
+    "theme": f"{' or '.join(THEMES)}; empty means the last one chosen in the app",
+    "decoder": "the decoder-only model of the panels (a name from `tutor models`)",
+    "encoder": "the encoder model of the embeddings panel",
+    "seq2seq": "the encoder-decoder model of the prediction loop",
+    "keymap": "binding id -> keys, e.g. \"lesson.next\" = \"ctrl+n\" (docs/settings.md)",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the tutor cannot use; the message names where it came from."""
+
+
+def config_path() -> Path:
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    device: str | None = None
+    dtype: str = "float32"
+    decode: str = "auto"
+    data_dir: Path = field(default_factory=default_data_dir)
+    lessons_dir: Path = field(default_factory=default_lessons_dir)
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    language: str = "en"
+    theme: str | None = None
+    decoder: str = "smollm2"
+    encoder: str = "minilm"
+    seq2seq: str = "dates"
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    # setting name -> where its value came from ("default", "config file", "TUTOR_X", "--x")
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def load(cls, flags: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None,
+             config: Path | None = None) -> Settings:
+        """Defaults < config file < TUTOR_* variables < `flags` (None values are not set)."""
+        environ = os.environ if environ is None else environ
+        path = config or config_path()
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for name, value in _read_config(path).items():
+            values[name], sources[name] = value, f"config file {path}"
+        for name, var in ENV.items():
+            raw = environ.get(var)
+            if raw is not None and raw.strip() != "":
+                values[name], sources[name] = raw.strip(), var
+        for name, value in (flags or {}).items():
+            if value is not None:
+                values[name], sources[name] = value, f"--{name.replace('_', '-')}"
+        return cls.build(values, sources)
+
+    @classmethod
+    def build(cls, values: Mapping[str, Any], sources: Mapping[str, str] | None = None) -> Settings:
+        """Settings from raw values (strings allowed), checked; errors name the source."""
+        sources = dict(sources or {})
+        clean: dict[str, Any] = {}
+        for name, value in values.items():
+            where = sources.get(name, "a setting")
+            try:
+                clean[name] = _parse(name, value)
+            except SettingsError as err:
+                raise SettingsError(f"{name} from {where}: {err}") from None
+        for f in fields(cls):
+            if f.name != "sources":
+                sources.setdefault(f.name, "default")
+        return cls(**clean, sources=sources)
+
+    def with_flags(self, **flags: Any) -> Settings:
+        """A copy with command-line values applied (None means the flag was not given)."""
+        given = {k: v for k, v in flags.items() if v is not None}
+        if not given:
+            return self
+        clean = {}
+        for name, value in given.items():
+            try:
+                clean[name] = _parse(name, value)
+            except SettingsError as err:
+                raise SettingsError(f"--{name.replace('_', '-')}: {err}") from None
+        sources = dict(self.sources)
+        sources.update({k: f"--{k.replace('_', '-')}" for k in clean})
+        return replace(self, **clean, sources=sources)
+
+    @property
+    def progress_path(self) -> Path:
+        return self.data_dir / "progress.sqlite3"
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(name, value as text, source) for every setting, keymap entries one per row."""
+        out = []
+        for f in fields(self):
+            if f.name in ("sources", "keymap"):
+                continue
+            value = getattr(self, f.name)
+            out.append((f.name, "" if value is None else str(value), self.source(f.name)))
+        for binding, keys in sorted(self.keymap.items()):
+            out.append((f"keymap.{binding}", keys, self.source("keymap")))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: {name: {"value": ..., "source": ...}}, keymap as one table."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "sources":
+                continue
+            value = getattr(self, f.name)
+            value = (str(value) if isinstance(value, Path)
+                     else dict(value) if f.name == "keymap" else value)
+            out[f.name] = {"value": value, "source": self.source(f.name)}
+        return out
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise SettingsError(f"cannot read the config file {path}: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(f"the config file {path} is not valid TOML: {err}") from None
+    known = {f.name for f in fields(Settings)} - {"sources"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(f"the config file {path} has unknown setting(s) "
+                            f"{', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return data
+
+
+def _parse(name: str, value: Any) -> Any:
+    if name == "keymap":
+        if not isinstance(value, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) and v.strip()
+                for k, v in value.items()):
+            raise SettingsError("must be a table of binding id = \"keys\" strings")
+        return {k: v.strip() for k, v in value.items()}
+    if not isinstance(value, str | Path):
+        raise SettingsError(f"must be text, not {type(value).__name__} {value!r}")
+    text = str(value).strip()
+    if name in ("data_dir", "lessons_dir", "cache_dir"):
+        if not text:
+            raise SettingsError("is empty: give a directory")
+        return Path(text).expanduser()
+    if name == "device":
+        if text in ("", "auto"):
+            return None
+        if text != "cpu" and not (text == "cuda" or (text.startswith("cuda:")
+                                                      and text[5:].isdigit())):
+            raise SettingsError(f"{text!r} is not cpu, cuda or cuda:N")
+        return text
+    if name == "dtype":
+        text = DTYPE_ALIASES.get(text.lower(), text.lower())
+        return _choice(text, DTYPES)
+    if name == "decode":
+        return _choice(text.lower(), DECODES)
+    if name == "theme":
+        return None if text == "" else _choice(text.lower(), THEMES)
+    if name == "language":
+        return _choice(text.lower(), LANGUAGES)
+    if name in ("decoder", "encoder", "seq2seq"):
+        if not text:
+            raise SettingsError("is empty: give a model name from `tutor models`")
+        return text
+    raise SettingsError(f"unknown setting {name!r}")
+
+
+def _choice(text: str, choices: tuple[str, ...]) -> str:
+    if text not in choices:
+        raise SettingsError(f"{text!r} is not one of {', '.join(choices)}")
+    return text
