@@ -234,6 +234,7 @@ def _model_at(tree: Any, loc: Loc) -> type[BaseModel] | None:
 def _step_model(node: dict[str, Any]) -> type[BaseModel] | None:
     kinds: dict[str, type[BaseModel]] = {
         "read": schema.ReadStep, "panel": schema.PanelStep, "task": schema.TaskStep,
+        "exercise": schema.ExerciseStep,
     }
     if node.get("kind") == "quiz":
         quizzes: dict[str, type[BaseModel]] = {
