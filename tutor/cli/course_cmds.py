@@ -26,6 +26,7 @@ def run_tutor() -> None:
 def check_cmd(paths: tuple[Path, ...]) -> None:
     """Validate lesson files (default: the course's lessons); list every error."""
     from tutor.course.loader import lesson_files, load_course
+    from tutor.course.translation import languages, translate_course
     from tutor.paths import lessons_dir
 
     targets = list(paths) or [lessons_dir()]
@@ -37,11 +38,23 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
         fail(f"no lesson files (*.yaml) in {', '.join(map(str, targets))}")
     course = load_course(targets)
     errors = course.all_errors
+    broken = {e.path for e in errors}
+    translated = 0
+    for target in (t for t in targets if t.is_dir()):
+        for lang in languages(target):
+            translation = translate_course(course, target, lang)
+            count = len(lesson_files([target / lang]))
+            translated += count
+            errors += translation.errors
+            broken |= {e.path for e in translation.errors}
+            missing = sum(1 for e in course.entries if e.lesson and e.id in translation.fallback)
+            click.echo(f"{lang}: {count} translated lesson file(s); {missing} lesson(s) show "
+                       "some steps in English", err=True)
     for error in errors:
         click.echo(str(error))
-    broken = sum(1 for e in course.entries if e.errors)
     if errors:
-        click.echo(f"{len(errors)} error(s) in {broken} of {len(files)} lesson file(s)", err=True)
+        click.echo(f"{len(errors)} error(s) in {len(broken)} of {len(files) + translated} lesson "
+                   "file(s)", err=True)
         raise SystemExit(1)
     click.echo(f"ok: {len(files)} lesson file(s), no errors", err=True)
 
