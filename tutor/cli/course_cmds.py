@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +13,39 @@ import click
 from tutor.cli.output import fail, print_json
 
 
-def run_tutor() -> None:
+def run_tutor(lang: str | None = None) -> None:
+    from tutor import i18n
+    from tutor.course.progress import ProgressStore
+
+    store = ProgressStore.open()
+    language = i18n.resolve(lang, os.environ, store.setting("language"))
+    # before the app's modules load: their key labels are translated as they are defined
+    i18n.use(language)
     from tutor.app.app import TutorApp
 
-    app = TutorApp()
+    app = TutorApp(store=store, language=language)
     app.run()
+    if app.restart_language is not None:
+        # the learner switched language: start again in it (the choice is saved; TUTOR_LANG
+        # and --lang would otherwise win over it)
+        os.environ["TUTOR_LANG"] = app.restart_language
+        args = list(_without_lang(sys.argv[1:]))
+        os.execv(sys.executable, [sys.executable, "-m", "tutor", *args])
     if app.crash_report is not None:
         click.echo(f"tutor: something went wrong and the tutor stopped. Your progress is saved; "
                    f"details are in {app.crash_report}", err=True)
         raise SystemExit(1)
+
+
+def _without_lang(args: list[str]) -> Iterator[str]:
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--lang":
+            skip = True
+        elif not arg.startswith("--lang="):
+            yield arg
 
 
 @click.command("check")
