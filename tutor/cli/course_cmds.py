@@ -39,6 +39,8 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
     errors = course.all_errors
     for error in errors:
         click.echo(str(error))
+    for warning in (w for e in course.entries for w in e.warnings):
+        click.echo(str(warning))
     broken = sum(1 for e in course.entries if e.errors)
     if errors:
         click.echo(f"{len(errors)} error(s) in {broken} of {len(files)} lesson file(s)", err=True)
