@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,42 @@ import click
 from tutor.cli.output import fail, print_json
 
 
+def fetch_on_first_start() -> None:
+    """On a terminal, fetch missing weights with a progress bar before the course opens.
+
+    Without network the learner reads what to run, and the course opens without its live
+    panels (each says the same). Off a terminal (scripts, `tutor serve`'s sessions) nothing
+    is fetched here."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return
+    from rich.console import Console
+
+    from tutor.cli.models_cmd import fetch_models, missing_models
+    from tutor.engine.errors import EngineError
+
+    todo = missing_models()
+    if not todo:
+        return
+    console = Console(stderr=True)
+    console.print("First start: fetching the model weights (about 0.3 GB, once).")
+    try:
+        fetch_models(todo, console)
+        return
+    except EngineError as err:
+        console.print(f"tutor: {err}", style="red", highlight=False)
+    except KeyboardInterrupt:
+        fail("fetch stopped; run `tutor` again to resume it", status=130)
+    try:
+        console.input("Press Enter to open the course without its live panels, "
+                      "or Ctrl+C to stop. ")
+    except (KeyboardInterrupt, EOFError):
+        fail("stopped", status=130)
+
+
 def run_tutor() -> None:
     from tutor.app.app import TutorApp
+
+    fetch_on_first_start()
 
     app = TutorApp()
     app.run()
