@@ -13,10 +13,43 @@ import click
 from tutor.cli.output import fail, print_json
 
 
+def fetch_on_first_start() -> None:
+    """On a terminal, fetch missing weights with a progress bar before the course opens.
+
+    Without network the learner reads what to run, and the course opens without its live
+    panels (each says the same). Off a terminal (scripts, `tutor serve`'s sessions) nothing
+    is fetched here."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return
+    from rich.console import Console
+
+    from tutor.cli.models_cmd import fetch_models, missing_models
+    from tutor.engine.errors import EngineError
+
+    todo = missing_models()
+    if not todo:
+        return
+    console = Console(stderr=True)
+    console.print("First start: fetching the model weights (about 0.3 GB, once).")
+    try:
+        fetch_models(todo, console)
+        return
+    except EngineError as err:
+        console.print(f"tutor: {err}", style="red", highlight=False)
+    except KeyboardInterrupt:
+        fail("fetch stopped; run `tutor` again to resume it", status=130)
+    try:
+        console.input("Press Enter to open the course without its live panels, "
+                      "or Ctrl+C to stop. ")
+    except (KeyboardInterrupt, EOFError):
+        fail("stopped", status=130)
+
+
 def run_tutor(lang: str | None = None) -> None:
     from tutor import i18n
     from tutor.course.progress import ProgressStore
 
+    fetch_on_first_start()
     store = ProgressStore.open()
     language = i18n.resolve(lang, os.environ, store.setting("language"))
     # before the app's modules load: their key labels are translated as they are defined
@@ -79,6 +112,8 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
                        "some steps in English", err=True)
     for error in errors:
         click.echo(str(error))
+    for warning in (w for e in course.entries for w in e.warnings):
+        click.echo(str(warning))
     if errors:
         click.echo(f"{len(errors)} error(s) in {len(broken)} of {len(files) + translated} lesson "
                    "file(s)", err=True)
