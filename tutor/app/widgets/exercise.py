@@ -28,6 +28,7 @@ from tutor.app.engines import EngineHub
 from tutor.course.schema import ExerciseStep
 from tutor.exercises import catalog
 from tutor.exercises.runner import CheckRun, ExerciseError, run_checks
+from tutor.i18n import _
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke before the editor's text is saved
 
@@ -42,10 +43,10 @@ def external_editor() -> list[str] | None:
 
 class ExerciseView(Vertical, can_focus=True):
     BINDINGS = [
-        Binding("ctrl+r", "run_checks", "Run checks", id="exercise.run"),
-        Binding("ctrl+s", "save_and_run", "Save", show=False, id="exercise.save"),
-        Binding("e", "edit", "Edit", id="exercise.edit"),
-        Binding("ctrl+g", "give_up", "Solution", id="exercise.solution"),
+        Binding("ctrl+r", "run_checks", _("Run checks"), id="exercise.run"),
+        Binding("ctrl+s", "save_and_run", _("Save and check"), show=False, id="exercise.save"),
+        Binding("e", "edit", _("Edit"), id="exercise.edit"),
+        Binding("ctrl+g", "give_up", _("Solution"), id="exercise.solution"),
     ]
 
     class Passed(Message):
@@ -72,8 +73,8 @@ class ExerciseView(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Markdown(self.step.body, classes="step-text")
         if self.exercise is None:
-            yield Static(f"The exercise '{self.step.exercise}' is not part of this version.",
-                         classes="panel-placeholder -error")
+            yield Static(_("The exercise '{id}' is not part of this version.").format(
+                id=self.step.exercise), classes="panel-placeholder -error")
             return
         try:
             self.path = catalog.ensure_copy(self.exercise)
@@ -81,16 +82,20 @@ class ExerciseView(Vertical, can_focus=True):
         except (OSError, UnicodeDecodeError) as err:
             self.path = None
             text = catalog.starter_text(self.exercise)
-            self.app.notify(f"Your copy cannot be saved ({err}); edits stay in this session.",
-                            severity="warning")
-        where = f"`{self.path}`" if self.path else "the editor below"
+            self.app.notify(_("Your copy cannot be saved ({error}); edits stay in this "
+                              "session.").format(error=err), severity="warning")
         editor = external_editor()
-        how = (f"`e` opens it in `{editor[0]}`" if editor else
-               "edit it below (`e` or a click puts the cursor in it, escape leaves)")
-        yield Markdown(f"Write `{self.exercise.function}` in {where}: {how}. "
-                       "**ctrl+r** runs the checks inside the model.", classes="step-text")
+        if editor and self.path:
+            how = _("Write `{function}` in `{path}`: `e` opens it in `{editor}`. **ctrl+r** "
+                    "runs the checks inside the model.")
+        else:
+            how = _("Write `{function}` in the editor below (`e` or a click puts the cursor "
+                    "in it, escape leaves; it is saved as `{path}`). **ctrl+r** runs the "
+                    "checks inside the model.")
+        yield Markdown(how.format(function=self.exercise.function, path=self.path,
+                                  editor=editor[0] if editor else ""), classes="step-text")
         if self.exercise.hints:
-            with Collapsible(title="Hints", collapsed=True):
+            with Collapsible(title=_("Hints"), collapsed=True):
                 yield Static("\n".join(f"• {h}" for h in self.exercise.hints), markup=False)
         yield TextArea.code_editor(text, language="python", id="exercise-editor",
                                    soft_wrap=False, show_line_numbers=True)
@@ -100,10 +105,10 @@ class ExerciseView(Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         if self.passed:
-            self._status(True, "✓ Passed earlier. The reference solution is below.")
+            self._status(True, _("✓ Passed earlier. The reference solution is below."))
             self._reveal()
         elif self.exercise is not None:
-            self._status(False, "Not passed yet.")
+            self._status(False, _("Not passed yet."))
 
     def on_unmount(self) -> None:
         self._save()
@@ -121,7 +126,8 @@ class ExerciseView(Vertical, can_focus=True):
             if self.path.read_text(encoding="utf-8") != editor.text:
                 self.path.write_text(editor.text, encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            self.app.notify(f"Could not save {self.path}: {err}", severity="error")
+            self.app.notify(_("Could not save {path}: {error}").format(path=self.path, error=err),
+                            severity="error")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
@@ -142,14 +148,15 @@ class ExerciseView(Vertical, can_focus=True):
             with self.app.suspend():
                 subprocess.run([*editor_cmd, str(self.path)], check=False)
         except Exception as err:  # no terminal to hand over (a browser, a test): stay in-app
-            self.app.notify(f"Cannot open {editor_cmd[0]} here ({err}); use the editor below.",
-                            severity="warning")
+            self.app.notify(_("Cannot open {editor} here ({error}); use the editor below.")
+                            .format(editor=editor_cmd[0], error=err), severity="warning")
             editor.focus()
             return
         try:
             editor.load_text(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as err:
-            self.app.notify(f"Could not read {self.path}: {err}", severity="error")
+            self.app.notify(_("Could not read {path}: {error}").format(path=self.path, error=err),
+                            severity="error")
             return
         self.action_run_checks()
 
@@ -161,8 +168,8 @@ class ExerciseView(Vertical, can_focus=True):
         if self.exercise is None or self.path is None:
             return
         self._save()
-        self._status(None, "Running the checks in a separate process (it loads the model "
-                           "first, which takes a few seconds)…")
+        self._status(None, _("Running the checks in a separate process (it loads the model "
+                             "first, which takes a few seconds)…"))
         self.query_one("#exercise-results", Static).update("")
         self._run(self.path)
 
@@ -178,7 +185,8 @@ class ExerciseView(Vertical, can_focus=True):
             self.post_message(self.Checked(None, str(err)))
             return
         except Exception as err:  # never a traceback on screen
-            self.post_message(self.Checked(None, f"the checks could not run: {err}"))
+            self.post_message(self.Checked(None, _("the checks could not run: {error}").format(
+                error=err)))
             return
         if not worker.is_cancelled:
             self.post_message(self.Checked(run))
@@ -199,13 +207,15 @@ class ExerciseView(Vertical, can_focus=True):
         self.query_one("#exercise-results", Static).update(lines)
         good = sum(1 for c in run.checks if c.passed)
         if run.passed:
-            self._status(True, f"✓ All {good} checks passed! The reference solution is below.")
+            self._status(True, _("✓ All {n} checks passed! The reference solution is "
+                                 "below.").format(n=good))
             if not self.passed:
                 self.passed = True
                 self.post_message(self.Passed(self.step.id, run.id))
             self._reveal()
         else:
-            self._status(False, f"{good} of {len(run.checks)} checks passed: see what failed.")
+            self._status(False, _("{good} of {total} checks passed: see what failed.").format(
+                good=good, total=len(run.checks)))
 
     def _status(self, passed: bool | None, text: str) -> None:
         found = self.query("#exercise-status")
@@ -227,4 +237,4 @@ class ExerciseView(Vertical, can_focus=True):
         if box.children:
             return
         code = Syntax(catalog.reference_text(self.exercise), "python", line_numbers=False)
-        box.mount(Collapsible(Static(code), title="Reference solution", collapsed=False))
+        box.mount(Collapsible(Static(code), title=_("Reference solution"), collapsed=False))
