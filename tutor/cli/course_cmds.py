@@ -16,7 +16,9 @@ def run_tutor() -> None:
     app = TutorApp()
     app.run()
     if app.crash_report is not None:
-        click.echo(f"tutor: something went wrong and the tutor stopped. Your progress is saved; "
+        saved = ("Your progress is saved" if app.store.saving
+                 else "Progress could not be saved in this session")
+        click.echo(f"tutor: something went wrong and the tutor stopped. {saved}; "
                    f"details are in {app.crash_report}", err=True)
         raise SystemExit(1)
 
@@ -107,6 +109,9 @@ def reset_cmd(lesson: str | None, yes: bool) -> None:
         if lesson is not None and course.entry(lesson) is None and lesson not in store.all():
             fail(f"no lesson '{lesson}' in the course or in the saved progress")
         what = f"progress of lesson '{lesson}'" if lesson else "ALL course progress"
+        if not store.saving:
+            # clearing a copy in memory would print "cleared" and change nothing on disk
+            fail(f"cannot clear the {what}: the progress store cannot be written (see above)")
         if not yes and not _confirm(f"Clear the {what}?"):
             click.echo("nothing changed")
             return
