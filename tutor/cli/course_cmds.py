@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +45,40 @@ def fetch_on_first_start() -> None:
         fail("stopped", status=130)
 
 
-def run_tutor() -> None:
-    from tutor.app.app import TutorApp
+def run_tutor(lang: str | None = None) -> None:
+    from tutor import i18n
+    from tutor.course.progress import ProgressStore
 
     fetch_on_first_start()
+    store = ProgressStore.open()
+    language = i18n.resolve(lang, os.environ, store.setting("language"))
+    # before the app's modules load: their key labels are translated as they are defined
+    i18n.use(language)
+    from tutor.app.app import TutorApp
 
-    app = TutorApp()
+    app = TutorApp(store=store, language=language)
     app.run()
+    if app.restart_language is not None:
+        # the learner switched language: start again in it (the choice is saved; TUTOR_LANG
+        # and --lang would otherwise win over it)
+        os.environ["TUTOR_LANG"] = app.restart_language
+        args = list(_without_lang(sys.argv[1:]))
+        os.execv(sys.executable, [sys.executable, "-m", "tutor", *args])
     if app.crash_report is not None:
         click.echo(f"tutor: something went wrong and the tutor stopped. Your progress is saved; "
                    f"details are in {app.crash_report}", err=True)
         raise SystemExit(1)
+
+
+def _without_lang(args: list[str]) -> Iterator[str]:
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--lang":
+            skip = True
+        elif not arg.startswith("--lang="):
+            yield arg
 
 
 @click.command("check")
@@ -61,6 +86,7 @@ def run_tutor() -> None:
 def check_cmd(paths: tuple[Path, ...]) -> None:
     """Validate lesson files (default: the course's lessons); list every error."""
     from tutor.course.loader import lesson_files, load_course
+    from tutor.course.translation import languages, translate_course
     from tutor.paths import lessons_dir
 
     targets = list(paths) or [lessons_dir()]
@@ -72,13 +98,25 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
         fail(f"no lesson files (*.yaml) in {', '.join(map(str, targets))}")
     course = load_course(targets)
     errors = course.all_errors
+    broken = {e.path for e in errors}
+    translated = 0
+    for target in (t for t in targets if t.is_dir()):
+        for lang in languages(target):
+            translation = translate_course(course, target, lang)
+            count = len(lesson_files([target / lang]))
+            translated += count
+            errors += translation.errors
+            broken |= {e.path for e in translation.errors}
+            missing = sum(1 for e in course.entries if e.lesson and e.id in translation.fallback)
+            click.echo(f"{lang}: {count} translated lesson file(s); {missing} lesson(s) show "
+                       "some steps in English", err=True)
     for error in errors:
         click.echo(str(error))
     for warning in (w for e in course.entries for w in e.warnings):
         click.echo(str(warning))
-    broken = sum(1 for e in course.entries if e.errors)
     if errors:
-        click.echo(f"{len(errors)} error(s) in {broken} of {len(files)} lesson file(s)", err=True)
+        click.echo(f"{len(errors)} error(s) in {len(broken)} of {len(files) + translated} lesson "
+                   "file(s)", err=True)
         raise SystemExit(1)
     click.echo(f"ok: {len(files)} lesson file(s), no errors", err=True)
 

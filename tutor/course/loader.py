@@ -126,7 +126,7 @@ def _plain(node: Any, loc: Loc, index: dict[Loc, Position]) -> Any:
     return node
 
 
-def _parse(path: Path) -> tuple[Any, dict[Loc, Position]] | LessonError:
+def parse_lesson_tree(path: Path) -> tuple[Any, dict[Loc, Position]] | LessonError:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
@@ -329,7 +329,7 @@ def _order_from_name(path: Path) -> int | None:
 def load_lesson(path: Path) -> LessonEntry:
     path = Path(path)
     entry = LessonEntry(path=path, id=path.stem, title=path.stem, order=_order_from_name(path))
-    parsed = _parse(path)
+    parsed = parse_lesson_tree(path)
     if isinstance(parsed, LessonError):
         entry.errors.append(parsed)
         return entry

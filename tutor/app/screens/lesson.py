@@ -16,6 +16,7 @@ from tutor.app.widgets.quiz import QuizView
 from tutor.app.widgets.steps import PanelView, TaskView
 from tutor.course.progress import LessonProgress
 from tutor.course.schema import AnyStep, Lesson, PanelStep, ReadStep, TaskStep
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -79,6 +80,9 @@ class LessonScreen(Screen[None]):
             f"Step {index + 1}/{len(self.lesson.steps)} · {KIND_LABEL[step.kind]}{title}")
         body = self.query_one("#step-body", VerticalScroll)
         await body.remove_children()
+        if self.tutor.untranslated(self.lesson.id, step.id):
+            await body.mount(Static(_("This step is not translated yet, so it is shown in "
+                                      "English."), classes="untranslated-note"))
         await body.mount(self._view(step))
         body.scroll_home(animate=False)
         # choices take the focus so arrows pick one; a text box does not, so n/p keep working

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, ProgressBar, St
 
 from tutor.app.widgets.model_status import ModelStatus
 from tutor.course.summary import course_summary
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -24,6 +25,7 @@ class MapScreen(Screen[None]):
     CSS_PATH = "map.tcss"
     BINDINGS = [
         Binding("enter", "open_lesson", "Open", id="map.open", priority=True),
+        Binding("L", "app.switch_language", _("Language"), show=False, id="map.language"),
     ]
 
     @property
