@@ -300,7 +300,9 @@ class Engine:
             return seq2seq.translate(m, text, max_steps)
 
     # -- embeddings ----------------------------------------------------------------------
-    def embed(self, texts: Sequence[str]) -> Embeddings:
+    def embed(self, texts: Sequence[str], token: str = "") -> Embeddings:
+        """Sentence vectors and their similarities; with `token`, also the similarities of
+        that word's contextual vectors across the texts (the "bank" comparison)."""
         import torch
 
         from tutor.engine import embedding
@@ -315,9 +317,14 @@ class Engine:
         with self.lock, torch.inference_mode():
             vectors, token_vectors, token_ids = embedding.embed(
                 m.model, m.tokenizer, texts, m.device, m.facts.context_length)
+        token = token.strip()
+        token_similarity, missing = (
+            embedding.word_vectors(m.tokenizer, token, token_vectors, token_ids)
+            if token else (None, []))
         return Embeddings(
             model=self.name, texts=texts, vectors=vectors,
             similarity=embedding.cosine_matrix(vectors),
             tokens=[[token_text(m.tokenizer, i) for i in ids] for ids in token_ids],
-            token_vectors=token_vectors,
+            token_vectors=token_vectors, token=token, token_similarity=token_similarity,
+            token_missing=missing,
         )
