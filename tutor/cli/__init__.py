@@ -9,8 +9,11 @@ import os
 
 import click
 
+from tutor.cli.boundary import TutorGroup
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=TutorGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Where progress is stored.")
 @click.option("--lang", type=click.Choice(["en", "ko"]), default=None,
               help="The course's language (default: TUTOR_LANG, your last choice, the locale).")

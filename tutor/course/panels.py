@@ -6,6 +6,8 @@ this table, and every panel widget in `tutor/app/panels/` publishes a result dic
 exactly these fields. Each result field carries a one-line description: the app words a
 task rule that has no `pass`/`fail` sentence from it ("the number of decoder tokens should
 be at least 3"), so write it as a noun phrase a learner understands, without a final stop.
+A field is None while the panel cannot compute it (the embeddings panel's word is missing
+from a line, there is only one text); no rule holds on None.
 """
 
 from __future__ import annotations
@@ -84,7 +86,10 @@ PANELS: dict[str, PanelSpec] = {
         PanelSpec(
             id="attention",
             title="Attention",
-            inputs={"text": str, "model": str, "layer": int, "head": int},
+            # query/key: token positions to select (default: the last token, and the key it
+            # attends to most)
+            inputs={"text": str, "model": str, "layer": int, "head": int, "query": int,
+                    "key": int},
             subject="text",
             results={
                 "text": F(str, "the text in the box"),
