@@ -28,6 +28,8 @@ from typing import Any
 
 import platformdirs
 
+from tutor.i18n import LANGUAGES as LANGUAGE_NAMES
+from tutor.i18n import normalise as normalise_language
 from tutor.paths import APP_NAME, default_cache_dir, default_data_dir, default_lessons_dir
 
 DTYPES = ("float32", "bfloat16", "float16", "int8")
@@ -37,7 +39,7 @@ DTYPE_ALIASES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "half
 # stepper that reproduces the model's own forward.
 DECODES = ("auto", "blas", "torch", "transformers")
 THEMES = ("dark", "light")
-LANGUAGES = ("en",)  # the course is written in English; the setting is here for translations
+LANGUAGES = tuple(LANGUAGE_NAMES)  # the languages with a catalog (tutor/locale)
 
 # setting name -> environment variable
 ENV: dict[str, str] = {
@@ -47,7 +49,7 @@ ENV: dict[str, str] = {
     "data_dir": "TUTOR_DATA_DIR",
     "lessons_dir": "TUTOR_LESSONS_DIR",
     "cache_dir": "TUTOR_CACHE_DIR",
-    "language": "TUTOR_LANGUAGE",
+    "language": "TUTOR_LANG",
     "theme": "TUTOR_THEME",
     "decoder": "TUTOR_DECODER",
     "encoder": "TUTOR_ENCODER",
@@ -55,13 +57,14 @@ ENV: dict[str, str] = {
 }
 
 HELP: dict[str, str] = {
-    "device": "cpu, cuda or cuda:N; empty means CUDA when available, else the CPU",
+    "device": "cpu, cuda, cuda:N or mps; empty means CUDA when available, else the CPU",
     "dtype": f"precision of the decoder's weights: {', '.join(DTYPES)}",
     "decode": f"the decode step: {', '.join(DECODES)} (auto: the fastest exact one)",
     "data_dir": "where progress is stored",
     "lessons_dir": "the course's lesson files",
     "cache_dir": "model weights and converted caches",
-    "language": f"the course language: {', '.join(LANGUAGES)}",
+    "language": f"the course language: {', '.join(LANGUAGES)}; empty means the last one "
+                "chosen in the app, else the system locale, else en",
     "theme": f"{' or '.join(THEMES)}; empty means the last one chosen in the app",
     "decoder": "the decoder-only model of the panels (a name from `tutor models`)",
     "encoder": "the encoder model of the embeddings panel",
@@ -86,7 +89,7 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     lessons_dir: Path = field(default_factory=default_lessons_dir)
     cache_dir: Path = field(default_factory=default_cache_dir)
-    language: str = "en"
+    language: str | None = None
     theme: str | None = None
     decoder: str = "smollm2"
     encoder: str = "minilm"
@@ -212,10 +215,13 @@ def _parse(name: str, value: Any) -> Any:
     if name == "device":
         if text in ("", "auto"):
             return None
-        if text != "cpu" and not (text == "cuda" or (text.startswith("cuda:")
-                                                      and text[5:].isdigit())):
-            raise SettingsError(f"{text!r} is not cpu, cuda or cuda:N")
-        return text
+        from tutor.engine.errors import BadInput
+        from tutor.engine.limits import check_device
+
+        try:
+            return check_device(text)
+        except BadInput as err:
+            raise SettingsError(str(err)) from None
     if name == "dtype":
         text = DTYPE_ALIASES.get(text.lower(), text.lower())
         return _choice(text, DTYPES)
@@ -224,7 +230,12 @@ def _parse(name: str, value: Any) -> Any:
     if name == "theme":
         return None if text == "" else _choice(text.lower(), THEMES)
     if name == "language":
-        return _choice(text.lower(), LANGUAGES)
+        if text == "":
+            return None
+        code = normalise_language(text)  # ko_KR.UTF-8, ko-KR and KO all mean ko
+        if code is None:
+            raise SettingsError(f"{text!r} is not one of {', '.join(LANGUAGES)}")
+        return code
     if name in ("decoder", "encoder", "seq2seq"):
         if not text:
             raise SettingsError("is empty: give a model name from `tutor models`")

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import click
 
-from tutor.settings import DECODES, DTYPES, THEMES, Settings, SettingsError
+from tutor.cli.boundary import TutorGroup
+from tutor.settings import DECODES, DTYPES, LANGUAGES, THEMES, Settings, SettingsError
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TutorGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Where progress is stored.")
 @click.option("--lessons-dir", type=click.Path(file_okay=False),
               help="The lesson files to use (default: the course's).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="The course's language (default: TUTOR_LANG, your last choice, the locale).")
 @click.option("--device", "device", default=None, help="cpu, cuda or cuda:N (default: CUDA "
               "when available).")
 @click.option("--dtype", type=click.Choice(DTYPES), default=None,
@@ -24,8 +28,8 @@ from tutor.settings import DECODES, DTYPES, THEMES, Settings, SettingsError
               help="The decode step (default auto: the fastest exact one).")
 @click.option("--theme", type=click.Choice(THEMES), default=None, help="The app's colours.")
 @click.pass_context
-def main(ctx: click.Context, data_dir: str | None, lessons_dir: str | None, device: str | None,
-         dtype: str | None, decode: str | None, theme: str | None) -> None:
+def main(ctx: click.Context, data_dir: str | None, lessons_dir: str | None, lang: str | None,
+         device: str | None, dtype: str | None, decode: str | None, theme: str | None) -> None:
     """llm-tutor: learn how transformer language models work, on real models.
 
     Settings come from ~/.config/llm-tutor/config.toml, TUTOR_* variables and these flags;
@@ -34,8 +38,8 @@ def main(ctx: click.Context, data_dir: str | None, lessons_dir: str | None, devi
 
     try:
         ctx.obj = Settings.load({"data_dir": data_dir, "lessons_dir": lessons_dir,
-                                 "device": device, "dtype": dtype, "decode": decode,
-                                 "theme": theme})
+                                 "language": lang, "device": device, "dtype": dtype,
+                                 "decode": decode, "theme": theme})
     except SettingsError as err:
         fail(str(err))
     if ctx.invoked_subcommand is None:
@@ -48,10 +52,11 @@ from tutor.cli import (  # noqa: E402
     config_cmd,
     course_cmds,
     engine_cmds,
+    exercise_cmds,
     models_cmd,
     translate_cmd,
 )
 
-for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd, config_cmd):
+for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd, exercise_cmds, config_cmd):
     for _command in getattr(_module, "COMMANDS", []):
         main.add_command(_command)

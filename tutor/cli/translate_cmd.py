@@ -14,7 +14,8 @@ from tutor.cli.output import engine_errors, print_json, settings
 @click.option("--model", "-m", default=None,
               help="An encoder-decoder model: a name from `tutor models` or a directory "
                    "(default: the seq2seq setting, dates).")
-@click.option("--device", default=None, help="cpu or cuda (default: CUDA when available).")
+@click.option("--device", default=None,
+              help="cpu, cuda, cuda:N or mps (default: CUDA when available).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON with every decoder step: chosen token, top candidates and "
                    "cross-attention row (averaged over layers and heads).")
@@ -24,7 +25,9 @@ def translate(text: str, max_steps: int, model: str | None, device: str | None,
     """Translate a date written by a person, like "Monday, November 23, 2026", to ISO."""
     from tutor.engine import Engine
     from tutor.engine.errors import BadInput
+    from tutor.engine.limits import check_text
 
+    check_text(text)
     if max_steps < 1:
         raise BadInput(f"--max-steps must be at least 1, not {max_steps}")
     s = settings(device=device)

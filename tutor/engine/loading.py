@@ -28,12 +28,27 @@ class Loaded:
 
 
 def pick_device(name: str | None = None) -> torch.device:
-    """CUDA when available, else CPU; a named device (Settings.device) overrides."""
-    if name:
-        if name.startswith("cuda") and not torch.cuda.is_available():
-            raise EngineError(f"device {name!r} was asked for but CUDA is not available here")
-        return torch.device(name)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """CUDA when available, else CPU; a named device (Settings.device) overrides.
+
+    Only cpu, cuda, cuda:N and mps are accepted (Settings checks the form with
+    `limits.check_device`), and only where this torch can use them."""
+    from tutor.engine.limits import DEVICE_FORMS
+
+    if not name:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise EngineError(f"device {name!r} was asked for but CUDA is not available here; "
+                              "use cpu")
+        index = int(name.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise EngineError(f"device {name!r} was asked for but this machine has "
+                              f"{torch.cuda.device_count()} GPU(s): use {DEVICE_FORMS}")
+    if name == "mps" and not (getattr(torch.backends, "mps", None)
+                              and torch.backends.mps.is_available()):
+        raise EngineError("device 'mps' was asked for but this torch cannot use Apple's GPU "
+                          "here; use cpu")
+    return torch.device(name)
 
 
 def _kind_from_config(config: Any) -> Kind:
@@ -62,6 +77,11 @@ def _load_pretrained(kind: Kind, where: str) -> tuple[Any, Any]:
     model = cls.from_pretrained(where, attn_implementation="eager", dtype=torch.float32)
     tokenizer = AutoTokenizer.from_pretrained(where)
     return model, tokenizer
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0][:300]
 
 
 def parameter_count(model: Any) -> int:
@@ -134,20 +154,31 @@ def load(spec: ModelSpec, settings: Settings) -> Loaded:
     elif spec.source == "hub":
         from transformers import AutoConfig
 
-        if not Path(spec.name).is_dir() and not _hub_reachable():
+        local = Path(spec.name)
+        if local.is_dir() and not (local / "config.json").is_file():
+            raise ModelMissing(
+                f"{spec.name} is a directory but holds no model (no config.json in it); give "
+                "a directory saved with save_pretrained, or a name from `tutor models`"
+            )
+        if not local.is_dir() and not _hub_reachable():
             raise ModelMissing(
                 f"unknown model {spec.name!r}: not one of the tutor's models (see `tutor models`), "
                 "not a local directory, and the model hub is not reachable from this machine"
             )
         try:
             config = AutoConfig.from_pretrained(spec.name)
-        except OSError as err:
+        except (OSError, ValueError) as err:
             raise ModelMissing(
                 f"unknown model {spec.name!r}: not one of the tutor's models "
-                f"(see `tutor models`) and not loadable as a model hub id or directory ({err})"
+                f"(see `tutor models`) and not loadable as a model hub id or directory "
+                f"({_first_line(err)})"
             ) from None
         kind = _kind_from_config(config)
-        model, tokenizer = _load_pretrained(kind, spec.name)
+        try:
+            model, tokenizer = _load_pretrained(kind, spec.name)
+        except Exception as err:  # noqa: BLE001 - any loader failure is the directory's fault
+            raise ModelMissing(f"cannot load the model in {spec.name}: "
+                               f"{_first_line(err)}") from None
     else:
         where = fetch.require(spec, settings.cache_dir)
         kind = spec.kind

@@ -20,6 +20,7 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import Emit, JobAnswer, LivePanel
 from tutor.app.panels.next_token import parse_settings
 from tutor.app.panels.render import clip
+from tutor.engine.repeats import ends_in_loop
 from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
 
 TASK = "Classify the sentiment of each review as positive or negative.\n\n"
@@ -70,6 +71,7 @@ class GenerationPanel(LivePanel):
         fed_prompt: str  # what the model reads (after the chat template)
         settings: GenerationSettings
         notice: str | None
+        prompt_tokens: int  # what the model reads, after the chat template and any cut
 
     @dataclass
     class TokenMade(JobAnswer):
@@ -94,6 +96,8 @@ class GenerationPanel(LivePanel):
         self.series: dict[bool, list[float]] = {}  # use_cache -> ms per token, last run
         self.last: dict[bool, Generation] = {}
         self.runs = 0
+        self.runs_by_cache: dict[bool, int] = {True: 0, False: 0}  # completed runs
+        self.prompt_tokens = 0  # what the model read for the run on screen
         self._plotted_at = 0.0
         self._drawn_at = 0.0
 
@@ -196,7 +200,8 @@ class GenerationPanel(LivePanel):
         done: list[Generation] = []
         for s in runs:
             stream = engine.stream(prompt, s, cancelled=lambda: worker.is_cancelled)
-            emit(self.RunStarted(prompt, stream.prompt_text, s, stream.notice))
+            emit(self.RunStarted(prompt, stream.prompt_text, s, stream.notice,
+                                 len(stream.input_ids)))
             for token in stream:
                 emit(self.TokenMade(token))
             assert stream.result is not None
@@ -218,6 +223,7 @@ class GenerationPanel(LivePanel):
     def on_generation_panel_run_started(self, message: RunStarted) -> None:
         self.prompt, self.fed_prompt, self.settings = (message.prompt, message.fed_prompt,
                                                        message.settings)
+        self.prompt_tokens = message.prompt_tokens
         self.tokens = []
         self.series[self.settings.use_cache] = []
         self.show_notice(message.notice)
@@ -231,6 +237,7 @@ class GenerationPanel(LivePanel):
     def on_generation_panel_run_done(self, message: RunDone) -> None:
         result = message.result
         self.runs += 1
+        self.runs_by_cache[result.use_cache] += 1
         self.last[result.use_cache] = result
         self._publish_state(self.prompt, result.tokens, result.stop_reason,
                             result.tokens_per_s, self.settings, result.text)
@@ -317,5 +324,8 @@ class GenerationPanel(LivePanel):
             "prompt": prompt, "text": text, "token_count": len(tokens),
             "stop_reason": stop_reason, "tokens_per_s": tokens_per_s,
             "use_cache": s.use_cache, "temperature": s.temperature, "runs": self.runs,
-            "cache_speedup": self.cache_speedup(),
+            "runs_cached": self.runs_by_cache[True], "runs_uncached": self.runs_by_cache[False],
+            "cache_speedup": self.cache_speedup(), "chat": s.chat,
+            "prompt_tokens": self.prompt_tokens,
+            "repeats": ends_in_loop([t.id for t in tokens]),
         })
