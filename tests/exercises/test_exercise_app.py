@@ -98,3 +98,16 @@ def test_the_app_side_of_exercises_does_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_the_map_shows_passed_exercises(exercise_course: Path) -> None:
+    from textual.widgets import DataTable
+
+    app = TutorApp(load_model=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one("#lessons", DataTable)
+        assert "code 0/1" in [str(c) for c in table.get_row_at(0)]
+        app.store.record_exercise_passed("mean-pool", "write-code")
+        app.screen.refresh_course()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert "code 1/1" in [str(c) for c in table.get_row_at(0)]
