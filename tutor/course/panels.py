@@ -106,6 +106,35 @@ PANELS: dict[str, PanelSpec] = {
             },
         ),
         PanelSpec(
+            id="layers",
+            title="Logit lens",
+            inputs={"prompt": str},
+            results={
+                "prompt": str,
+                # the model's prediction after the prompt (the last layer's top-1 at the last
+                # position), stripped of the space marker, and its probability
+                "final_token": str,
+                "final_prob": NUM,
+                # the first layer (0 = the embeddings) whose top-1 at the last position is
+                # already the final token
+                "first_top1_layer": int,
+                "n_layers": int,  # transformer blocks; the lens has layers 0..n_layers
+            },
+        ),
+        PanelSpec(
+            id="explore",
+            title="Explore",
+            inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM},
+            results={
+                "text": str,  # the prompt and every token appended to it on this branch
+                # natural log of the probability of the text, summed over tokens 2..n
+                "log_prob": NUM,
+                "perplexity": NUM,  # exp(-log_prob / (n - 1)), over tokens 2..n
+                "chosen": list,  # the tokens the learner appended (space marker stripped)
+                "off_greedy": int,  # how many of them greedy decoding would not have picked
+            },
+        ),
+        PanelSpec(
             id="prediction-loop",
             title="Prediction loop",
             inputs={"text": str, "model": str, "max_steps": int},  # model: "decoder" or "seq2seq"

@@ -292,7 +292,7 @@ class Engine:
                 greedy_prob=math.exp(float(a["greedy_log_prob"][i - 1]))))
         log_prob = float(a["log_prob"].sum())
         return TextScore(
-            model=self.name, tokens=tokens, log_prob=log_prob,
+            model=self.name, text=tok.decode(ids, skip_special_tokens=False), tokens=tokens, log_prob=log_prob,
             perplexity=math.exp(-log_prob / (len(ids) - 1)) if len(ids) > 1 else None,
             next=self._next_from_logits(a["last_logits"], len(ids), temperature, top_k,
                                         top_p, max(1, top), truncated, notice),

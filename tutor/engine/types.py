@@ -373,6 +373,7 @@ class TextScore:
     """How likely a model finds a text, token by token, and what it predicts next."""
 
     model: str
+    text: str  # the scored ids decoded (the text, plus any appended tokens)
     tokens: list[ScoredToken]
     log_prob: float  # natural log, summed over tokens 2..n
     perplexity: float | None  # exp(-log_prob / (n - 1)); None for a one-token text
