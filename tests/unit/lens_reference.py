@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 
-def lens_probs(model: Any, ids: list[int]) -> np.ndarray:
-    """Softmax of each layer's residual stream through the final norm and the head:
+def lens_log_probs(model: Any, ids: list[int]) -> np.ndarray:
+    """Log-softmax of each layer's residual stream through the final norm and the head:
     [layers + 1, tokens, vocabulary]. transformers reports the stream before each block and,
     last, the normed output of the whole stack; so the last layer is the model's own logits."""
     with torch.inference_mode():
@@ -18,7 +18,7 @@ def lens_probs(model: Any, ids: list[int]) -> np.ndarray:
         before_norm = out.hidden_states[:-1]  # embeddings, blocks 1 .. L-1
         logits = [model.lm_head(model.model.norm(h[0])) for h in before_norm]
         logits.append(out.logits[0])
-        return torch.softmax(torch.stack(logits).float(), -1).numpy()
+        return torch.log_softmax(torch.stack(logits).float(), -1).numpy()
 
 
 def log_softmax_scores(model: Any, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:

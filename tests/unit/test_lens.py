@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.unit.lens_reference import lens_probs, log_softmax_scores
+from tests.unit.lens_reference import lens_log_probs, log_softmax_scores
 from tutor.engine import BadInput, Engine
 
 TEXT = "The capital of France is Paris. The capital of Italy is"
@@ -33,18 +33,19 @@ def test_last_layer_lens_is_the_next_token_distribution(tiny: Engine) -> None:
 def test_lens_agrees_with_hidden_states(tiny: Engine) -> None:
     lens = tiny.lens(TEXT, last=64, top=5)
     m = tiny._get()
-    ref = lens_probs(m.model, lens.ids)  # [layers + 1, tokens, vocab]
+    ref = lens_log_probs(m.model, lens.ids)  # [layers + 1, tokens, vocab]
     assert lens.n_layers == m.model.config.num_hidden_layers == ref.shape[0] - 1
     assert lens.positions == list(range(len(lens.ids)))
     for c, p in enumerate(lens.positions):
         final = int(np.argmax(ref[-1, p]))
         assert lens.final_ids[c] == final
         for layer in range(ref.shape[0]):
-            row = ref[layer, p]
+            logp = ref[layer, p]
+            row = np.exp(logp)
             order = np.argsort(-row, kind="stable")[:5]
             np.testing.assert_allclose(lens.top_probs[layer, c], row[order], rtol=1e-4)
             assert lens.final_prob[layer, c] == pytest.approx(row[final], rel=1e-4)
-            assert lens.final_rank[layer, c] == 1 + int((row > row[final]).sum())
+            assert lens.final_rank[layer, c] == 1 + int((logp > logp[final]).sum())
 
 
 def test_a_window_of_positions_matches_the_whole(tiny: Engine) -> None:
