@@ -24,6 +24,7 @@ from tutor.app.panels.live import LivePanel
 from tutor.app.panels.next_token import parse_settings, plain
 from tutor.app.panels.render import bar, clip, heat_color, heat_style, visible
 from tutor.engine.types import TextScore
+from tutor.i18n import _
 
 TOP = 10  # candidates listed
 ENTROPY_SCALE = 8.0  # bits at the hot end of the entropy colours
@@ -65,16 +66,16 @@ class ExplorePanel(LivePanel):
     PANEL_ID = "explore"
     DEFAULT_CSS = panel_css(__file__)
     BINDINGS: ClassVar = [
-        Binding("up", "move(-1)", "Candidate ↑", show=False, id="explore.up"),
-        Binding("down", "move(1)", "Candidate ↓", show=False, id="explore.down"),
-        Binding("enter", "append", "Append", id="explore.append"),
-        Binding("backspace", "rewind", "Rewind", id="explore.rewind"),
-        Binding("b", "branch", "Branch", id="explore.branch"),
-        Binding("left_square_bracket", "switch(-1)", "Branch −", key_display="[",
+        Binding("up", "move(-1)", _("Candidate ↑"), show=False, id="explore.up"),
+        Binding("down", "move(1)", _("Candidate ↓"), show=False, id="explore.down"),
+        Binding("enter", "append", _("Append"), id="explore.append"),
+        Binding("backspace", "rewind", _("Rewind"), id="explore.rewind"),
+        Binding("b", "branch", _("Branch"), id="explore.branch"),
+        Binding("left_square_bracket", "switch(-1)", _("Branch −"), key_display="[",
                 id="explore.branch_previous"),
-        Binding("right_square_bracket", "switch(1)", "Branch +", key_display="]",
+        Binding("right_square_bracket", "switch(1)", _("Branch +"), key_display="]",
                 id="explore.branch_next"),
-        Binding("c", "colours", "Colours", id="explore.colours"),
+        Binding("c", "colours", _("Colours"), id="explore.colours"),
     ]
     DEFAULT_PROMPT = "The capital of France is"
 
@@ -91,7 +92,7 @@ class ExplorePanel(LivePanel):
 
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("prompt", self.DEFAULT_PROMPT), id="ex-prompt",
-                    placeholder="A prompt to continue token by token (Enter: go to the list)")
+                    placeholder=_("A prompt to continue token by token (Enter: go to the list)"))
         with Horizontal(id="ex-controls"):
             yield from self.sampling_inputs("ex", temperature=1.0)
         yield Static("", id="ex-text")
@@ -173,7 +174,7 @@ class ExplorePanel(LivePanel):
     def _ready(self) -> TextScore | None:
         score = self.score
         if score is None or self.is_running("score") or self._key() not in self._scores:
-            self.notify("Wait for the model's candidates first.", severity="warning")
+            self.notify(_("Wait for the model's candidates first."), severity="warning")
             return None
         return score
 
@@ -190,7 +191,7 @@ class ExplorePanel(LivePanel):
 
     def action_rewind(self) -> None:
         if not self.branch:
-            self.notify("Nothing to rewind: this is the prompt.", severity="warning")
+            self.notify(_("Nothing to rewind: this is the prompt."), severity="warning")
             return
         self.branch.pop()
         self.recompute(delay=0)
@@ -234,7 +235,7 @@ class ExplorePanel(LivePanel):
     def _candidates(self, score: TextScore) -> Table:
         nt = score.next
         table = Table(box=None, padding=(0, 1), show_edge=False, expand=False,
-                      title=f"next token ({len(nt.candidates)} most likely)", title_justify="left")
+                      title=_("next token ({count} most likely)").format(count=len(nt.candidates)), title_justify="left")
         table.add_column("")
         table.add_column("token", no_wrap=True)
         table.add_column("model", no_wrap=True)
@@ -280,8 +281,7 @@ class ExplorePanel(LivePanel):
         score = self.score
         assert score is not None
         if score.perplexity is None:
-            self.status.show("one token: add another to score the text", "")
-            return
+            self.status.show("one token: there is nothing to score until a second", "")
         chosen = score.tokens[len(score.tokens) - len(self.branch):] if self.branch else []
         self.publish({
             "text": score.text,

@@ -31,6 +31,7 @@ from tutor.app.panels.live import LivePanel
 from tutor.app.panels.next_token import plain
 from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style, visible
 from tutor.engine.types import LogitLens
+from tutor.i18n import _
 
 WINDOW = 8  # positions computed and shown at a time
 TOP = 8  # tokens listed for the selected cell
@@ -63,10 +64,10 @@ class LensGrid(ScrollView, can_focus=True):
             self.sel_column = column
 
     BINDINGS: ClassVar = [
-        Binding("up,k", "move(-1, 0)", "Layer ↑", show=False),
-        Binding("down,j", "move(1, 0)", "Layer ↓", show=False),
-        Binding("left,h", "move(0, -1)", "Position ←", show=False),
-        Binding("right,l", "move(0, 1)", "Position →", show=False),
+        Binding("up,k", "move(-1, 0)", _("Layer ↑"), show=False),
+        Binding("down,j", "move(1, 0)", _("Layer ↓"), show=False),
+        Binding("left,h", "move(0, -1)", _("Position ←"), show=False),
+        Binding("right,l", "move(0, 1)", _("Position →"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -195,7 +196,7 @@ class LayersPanel(LivePanel):
 
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("prompt", self.DEFAULT_PROMPT), id="ly-prompt",
-                    placeholder="A prompt to follow through the layers (Enter: go to the grid)")
+                    placeholder=_("A prompt to follow through the layers (Enter: go to the grid)"))
         yield Static("", id="ly-header")
         yield Static(Text.assemble(("top-1 token after each layer, shaded by its probability ",
                                     "dim"), heat_legend()), id="ly-legend")
