@@ -67,6 +67,8 @@ EXPECT: dict[tuple[str, str], Callable[[Result], bool]] = {
     ("prompting", "live-one"): lambda r: r["text"].strip().startswith("sport"),
     ("prompting", "live-few"): lambda r: r["text"].strip().startswith("politics"),
     ("generation-settings", "live-next"): lambda r: r["top_token"] == "a",
+    ("forward-pass", "lens-panel"): lambda r: r["final_token"] == "Paris"
+    and r["first_top1_layer"] == r["n_layers"] == 30,
 }
 # Generation steps whose claim is about the output run with the lesson's own settings.
 FULL_GENERATION = {("prompting", "live-zero"), ("prompting", "live-one"),
@@ -100,6 +102,8 @@ def computed(panel: Panel) -> bool:
         "next-token": lambda: bool(r.get("top_token")),
         "generation": lambda: r.get("runs", 0) >= 1,
         "prediction-loop": lambda: r.get("steps", 0) >= 1,
+        "layers": lambda: r.get("n_layers", 0) > 0,
+        "explore": lambda: "perplexity" in r,
     }[panel.PANEL_ID]()
 
 
@@ -197,6 +201,15 @@ async def solve_cache(panel: Panel) -> None:
     panel.action_compare()  # type: ignore[attr-defined]
 
 
+async def solve_off_greedy(panel: Panel) -> None:
+    """Append the second candidate twice: greedy takes the first."""
+    for _ in range(2):
+        while panel.has_class("-busy"):
+            await asyncio.sleep(0.1)
+        panel.action_move(1)  # type: ignore[attr-defined]
+        panel.action_append()  # type: ignore[attr-defined]
+
+
 SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {
     ("before-transformers", "task-short"): type_into("#nt-prompt",
                                                      "She is French. Her language is"),
@@ -220,6 +233,12 @@ SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {
         "What a waste of two hours.", "positive",
         "negative: a review of a film the writer hated"),
     ("project-lifecycle", "task-chat"): solve_chat,
+    ("forward-pass", "task-early-answer"): type_into("#ly-prompt", "My favourite food is"),
+    ("generation-settings", "task-off-greedy"): solve_off_greedy,
+    ("generation-settings", "task-surprise"): type_into(
+        "#ex-prompt", "Colorless green ideas sleep furiously."),
+    ("generation-settings", "task-predictable"): type_into(
+        "#ex-prompt", "The capital of France is Paris."),
 }
 
 
