@@ -9,8 +9,11 @@ import os
 
 import click
 
+from tutor.cli.boundary import TutorGroup
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=TutorGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Where progress is stored.")
 @click.option("--lang", type=click.Choice(["en", "ko"]), default=None,
               help="The course's language (default: TUTOR_LANG, your last choice, the locale).")
@@ -25,8 +28,15 @@ def main(ctx: click.Context, data_dir: str | None, lang: str | None) -> None:
         run_tutor(lang)
 
 
-from tutor.cli import course_cmds, engine_cmds, models_cmd, translate_cmd  # noqa: E402
+from tutor.cli import (  # noqa: E402
+    course_cmds,
+    engine_cmds,
+    exercise_cmds,
+    lens_cmds,
+    models_cmd,
+    translate_cmd,
+)
 
-for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd):
+for _module in (models_cmd, engine_cmds, lens_cmds, course_cmds, translate_cmd, exercise_cmds):
     for _command in getattr(_module, "COMMANDS", []):
         main.add_command(_command)

@@ -65,7 +65,9 @@ def run_tutor(lang: str | None = None) -> None:
         args = list(_without_lang(sys.argv[1:]))
         os.execv(sys.executable, [sys.executable, "-m", "tutor", *args])
     if app.crash_report is not None:
-        click.echo(f"tutor: something went wrong and the tutor stopped. Your progress is saved; "
+        saved = ("Your progress is saved" if app.store.saving
+                 else "Progress could not be saved in this session")
+        click.echo(f"tutor: something went wrong and the tutor stopped. {saved}; "
                    f"details are in {app.crash_report}", err=True)
         raise SystemExit(1)
 
@@ -155,6 +157,12 @@ def _course_and_store() -> tuple[Any, Any]:
         click.echo(f"tutor: {notice}", err=True)
     directory = lessons_dir()
     course = load_course(directory) if directory.is_dir() else load_course([])
+    if not course.entries:
+        # the app's map says the same; 0/0 lessons done would hide a misspelt directory
+        store.close()
+        fail(f"no lessons found in {directory}. The course ships in the repository's lessons/ "
+             "folder: run the tutor from a clone, or set TUTOR_LESSONS_DIR to a folder of "
+             "lesson files.")
     return course, store
 
 
@@ -180,6 +188,16 @@ def progress_cmd(as_json: bool) -> None:
     click.echo(f"{done}/{total} lessons done")
 
 
+def _confirm(question: str) -> bool:
+    try:
+        return click.confirm(question, default=False)
+    except click.Abort:
+        # the input ended (`tutor reset </dev/null`): no answer is not a yes
+        click.echo(err=True)
+        fail("no answer to the question (the input ended), so nothing changed; add --yes to "
+             "clear without asking")
+
+
 @click.command("reset")
 @click.argument("lesson", required=False)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
@@ -190,7 +208,10 @@ def reset_cmd(lesson: str | None, yes: bool) -> None:
         if lesson is not None and course.entry(lesson) is None and lesson not in store.all():
             fail(f"no lesson '{lesson}' in the course or in the saved progress")
         what = f"progress of lesson '{lesson}'" if lesson else "ALL course progress"
-        if not yes and not click.confirm(f"Clear the {what}?", default=False):
+        if not store.saving:
+            # clearing a copy in memory would print "cleared" and change nothing on disk
+            fail(f"cannot clear the {what}: the progress store cannot be written (see above)")
+        if not yes and not _confirm(f"Clear the {what}?"):
             click.echo("nothing changed")
             return
         store.reset(lesson)
