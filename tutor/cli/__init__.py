@@ -23,8 +23,14 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
         run_tutor()
 
 
-from tutor.cli import course_cmds, engine_cmds, models_cmd, translate_cmd  # noqa: E402
+from tutor.cli import (  # noqa: E402
+    course_cmds,
+    engine_cmds,
+    models_cmd,
+    serve_cmd,
+    translate_cmd,
+)
 
-for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd):
+for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd, serve_cmd):
     for _command in getattr(_module, "COMMANDS", []):
         main.add_command(_command)
