@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 RuleOp = Literal["==", "!=", "<", "<=", ">", ">=", "contains", "not_contains", "matches"]
-STEP_KINDS = ("read", "quiz", "panel", "task")
+STEP_KINDS = ("read", "quiz", "panel", "task", "exercise")
 QUIZ_TYPES = ("single", "multiple", "short")
 
 
@@ -96,9 +96,15 @@ class PanelStep(StepBase):
 
 
 class Rule(Strict):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
     field: NonEmpty
     op: RuleOp
     value: Any
+    # plain-words feedback for the learner; without them the app words the rule from the
+    # field's description in tutor/course/panels.py
+    pass_: NonEmpty | None = Field(default=None, alias="pass")
+    fail: NonEmpty | None = None
 
     @field_validator("value")
     @classmethod
@@ -118,9 +124,29 @@ class TaskStep(StepBase):
     success: NonEmpty | None = None
 
 
-Step = Annotated[ReadStep | QuizStep | PanelStep | TaskStep, Field(discriminator="kind")]
+class ExerciseStep(StepBase):
+    """The learner writes a function; the checks run it inside the real model."""
+
+    kind: Literal["exercise"]
+    exercise: NonEmpty  # an exercise id from tutor/exercises/catalog.py
+    body: NonEmpty
+
+
+class NumberDecl(Strict):
+    """A model number the lesson's text quotes, and where the real tier recomputes it."""
+
+    id: StepId
+    panel: NonEmpty
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    field: NonEmpty
+    value: float
+    tolerance: Annotated[float, Field(ge=0)]
+
+
+Step = Annotated[ReadStep | QuizStep | PanelStep | TaskStep | ExerciseStep,
+                 Field(discriminator="kind")]
 AnyQuiz = SingleQuiz | MultipleQuiz | ShortQuiz
-AnyStep = ReadStep | SingleQuiz | MultipleQuiz | ShortQuiz | PanelStep | TaskStep
+AnyStep = ReadStep | SingleQuiz | MultipleQuiz | ShortQuiz | PanelStep | TaskStep | ExerciseStep
 
 
 class Lesson(Strict):
@@ -132,12 +158,17 @@ class Lesson(Strict):
     order: Annotated[int, Field(ge=0)] | None = None
     references: list[Reference] = Field(default_factory=list)
     steps: Annotated[list[Step], Field(min_length=1, max_length=60)]
+    numbers: list[NumberDecl] = Field(default_factory=list)
 
     def step_index(self, step_id: str) -> int | None:
         for i, step in enumerate(self.steps):
             if step.id == step_id:
                 return i
         return None
+
+    @property
+    def exercises(self) -> list[ExerciseStep]:
+        return [s for s in self.steps if isinstance(s, ExerciseStep)]
 
     @property
     def quizzes(self) -> list[AnyQuiz]:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, ProgressBar, St
 
 from tutor.app.widgets.model_status import ModelStatus
 from tutor.course.summary import course_summary
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -24,6 +25,7 @@ class MapScreen(Screen[None]):
     CSS_PATH = "map.tcss"
     BINDINGS = [
         Binding("enter", "open_lesson", "Open", id="map.open", priority=True),
+        Binding("L", "app.switch_language", _("Language"), show=False, id="map.language"),
     ]
 
     @property
@@ -61,6 +63,9 @@ class MapScreen(Screen[None]):
         for n, row in enumerate(self.rows, start=1):
             entry = self.tutor.course.entries[n - 1]
             quiz = f"{row['score']}/{row['quizzes']}" if row["quizzes"] and row["answered"] else ""
+            if row["exercises"]:
+                code = f"code {len(row['exercises_passed'])}/{len(row['exercises'])}"
+                quiz = f"{quiz} · {code}" if quiz else code
             minutes = str(entry.lesson.minutes) if entry.lesson is not None else ""
             status = f"{STATUS_MARK.get(row['status'], '')} {row['status']}"
             if row["status"] == "in progress":
