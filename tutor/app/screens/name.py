@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tutor.i18n import _
 from tutor.serve.learners import NAME_MAX, clean_name
 
 
@@ -25,9 +26,10 @@ class NameScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="name-box"):
-            yield Static("Welcome to the class. What is your name?", id="name-question")
-            yield Static("Your teacher sees it beside your progress.", id="name-note")
-            yield Input(placeholder="Your name, then Enter", max_length=NAME_MAX, id="name-input")
+            yield Static(_("Welcome to the class. What is your name?"), id="name-question")
+            yield Static(_("Your teacher sees it beside your progress."), id="name-note")
+            yield Input(placeholder=_("Your name, then Enter"), max_length=NAME_MAX,
+                        id="name-input")
             yield Static("", id="name-error")
 
     def on_mount(self) -> None:
@@ -41,6 +43,6 @@ class NameScreen(ModalScreen[str]):
         name = clean_name(event.value)
         if name is None:
             self.query_one("#name-error", Static).update(
-                f"Type a name (1 to {NAME_MAX} characters), then Enter.")
+                _("Type a name (1 to {count} characters), then Enter.").format(count=NAME_MAX))
             return
         self.dismiss(name)
