@@ -116,11 +116,35 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
         click.echo(str(error))
     for warning in (w for e in course.entries for w in e.warnings):
         click.echo(str(warning))
+    _print_cues(course)
     if errors:
         click.echo(f"{len(errors)} error(s) in {len(broken)} of {len(files) + translated} lesson "
                    "file(s)", err=True)
         raise SystemExit(1)
     click.echo(f"ok: {len(files)} lesson file(s), no errors", err=True)
+
+
+def _print_cues(course: Any) -> None:
+    """How far length and position give the right choice away, per file and in all."""
+    import math
+
+    from tutor.course.cues import HEADER, LONGEST_RIGHT_LIMIT, course_cues, lesson_cues
+    from tutor.course.loader import display_path
+
+    valid = [e for e in course.entries if e.ok]
+    if not valid:
+        return
+    click.echo(HEADER)
+    for entry in valid:
+        click.echo(f"  {display_path(entry.path)}: {lesson_cues(entry.lesson).line()}")
+    total = course_cues(e.lesson for e in valid)
+    click.echo(f"  all {len(valid)} lesson(s): {total.line()}")
+    if total.longest_share > LONGEST_RIGHT_LIMIT + 0.005:
+        bound = math.floor(total.questions * LONGEST_RIGHT_LIMIT + 0.5)
+        click.echo(f"warning: the right answer is the longest choice in "
+                   f"{total.longest_share:.0%} of choice questions ({total.longest_right} of "
+                   f"{total.questions}); keep it to about a third (at most {bound}) so length "
+                   "gives nothing away")
 
 
 def _course_and_store() -> tuple[Any, Any]:
