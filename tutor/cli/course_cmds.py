@@ -168,10 +168,15 @@ def _course_and_store() -> tuple[Any, Any]:
 
 @click.command("progress")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def progress_cmd(as_json: bool) -> None:
+@click.option("--all", "every_learner", is_flag=True,
+              help="Every learner of a `tutor serve` classroom kept under the data dir.")
+def progress_cmd(as_json: bool, every_learner: bool) -> None:
     """Show the learner's progress through the course."""
     from tutor.course.summary import course_summary
 
+    if every_learner:
+        _classroom_progress(as_json)
+        return
     course, store = _course_and_store()
     try:
         summary = course_summary(course, store.all())
@@ -188,6 +193,39 @@ def progress_cmd(as_json: bool) -> None:
         click.echo(f"{row['id']:<28} {row['status']:<12} {where:<12} {score}".rstrip())
     done, total = summary["done"], summary["total"]
     click.echo(f"{done}/{total} lessons done")
+
+
+def _classroom_progress(as_json: bool) -> None:
+    """Each classroom learner's name and course summary, read from their own store."""
+    from tutor.course.loader import load_course
+    from tutor.course.progress import DB_NAME, ProgressStore
+    from tutor.course.summary import course_summary
+    from tutor.paths import data_dir, lessons_dir
+    from tutor.serve.learners import NAME_SETTING, learner_dir, learner_ids
+
+    directory = lessons_dir()
+    course = load_course(directory) if directory.is_dir() else load_course([])
+    learners = []
+    for learner in learner_ids(data_dir()):
+        store = ProgressStore.open(learner_dir(data_dir(), learner) / DB_NAME)
+        for notice in store.notices:
+            click.echo(f"tutor: learner {learner}: {notice}", err=True)
+        try:
+            learners.append({"learner": learner, "name": store.setting(NAME_SETTING),
+                             **course_summary(course, store.all())})
+        finally:
+            store.close()
+    if as_json:
+        print_json({"learners": learners, "count": len(learners)})
+        return
+    if not learners:
+        click.echo(f"no classroom learners under {data_dir()}")
+        return
+    for row in learners:
+        answered = sum(r["answered"] for r in row["lessons"])
+        score = sum(r["score"] for r in row["lessons"])
+        click.echo(f"{row['name'] or '(no name yet)':<30} {row['done']}/{row['total']} lessons "
+                   f"done, {score}/{answered} quizzes right first time")
 
 
 def _confirm(question: str) -> bool:
