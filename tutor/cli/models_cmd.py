@@ -22,10 +22,8 @@ def models(ctx: click.Context, as_json: bool) -> None:
     """List the models, whether each is present and where it is cached."""
     if ctx.invoked_subcommand is not None:
         return
-    from tutor.engine.fetch import fetch_command, is_present, model_dir
+    from tutor.engine.fetch import damage, fetch_command, is_present, model_dir, repair_command
     from tutor.engine.registry import MODELS
-
-    from tutor.engine.fetch import damage, repair_command
 
     rows = []
     for spec in MODELS.values():
