@@ -159,6 +159,8 @@ def progress_cmd(as_json: bool) -> None:
     for row in summary["lessons"]:
         score = f"quiz {row['score']}/{row['quizzes']}" if row["quizzes"] else ""
         where = f"step {row['step'] + 1}/{row['steps']}" if row["status"] == "in progress" else ""
+        if row.get("exercises"):
+            score = f"{score}  code {len(row['exercises_passed'])}/{len(row['exercises'])}"
         click.echo(f"{row['id']:<28} {row['status']:<12} {where:<12} {score}".rstrip())
     done, total = summary["done"], summary["total"]
     click.echo(f"{done}/{total} lessons done")

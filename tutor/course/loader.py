@@ -180,22 +180,18 @@ def _key_path_at(yaml: YAML, text: str, line: int, col: int) -> str | None:
 
 
 # -- error locations -------------------------------------------------------------------------
-def _resolve(tree: Any, loc: Sequence[Any], index: dict[Loc, Position],
-             tagged: bool = False) -> tuple[Loc, Position]:
-    """Drop pydantic's discriminator tags from `loc`; find the deepest position that exists.
-
-    `tagged`: the loc is pydantic's, which puts the union tag after a step's index."""
+def _resolve(tree: Any, loc: Sequence[Any], index: dict[Loc, Position]) -> tuple[Loc, Position]:
+    """Drop pydantic's discriminator tags from `loc`; find the deepest position that exists."""
     clean: list[str | int] = []
     node = tree
     position = index.get((), (1, 1))
     exists = True
-    previous: Any = None
-    for part in loc:
-        after_index, previous = isinstance(previous, int), part
+    for i, part in enumerate(loc):
         if exists and isinstance(node, dict):
-            # the tag pydantic puts after a union member's index comes first: a panel step
-            # has a field named `panel` too, and `steps[2].panel.id` is really `steps[2].id`
-            if tagged and after_index and any(node.get(tag) == part for tag in _TAGS):
+            # an exercise step has a field named like its kind: pydantic's tag comes first,
+            # so a tag followed by more of the path is the tag, not the field
+            if (i + 1 < len(loc) and part in node
+                    and any(node.get(tag) == part for tag in _TAGS)):
                 continue
             if part in node:
                 clean.append(part)
@@ -254,6 +250,7 @@ def _model_at(tree: Any, loc: Loc) -> type[BaseModel] | None:
 def _step_model(node: dict[str, Any]) -> type[BaseModel] | None:
     kinds: dict[str, type[BaseModel]] = {
         "read": schema.ReadStep, "panel": schema.PanelStep, "task": schema.TaskStep,
+        "exercise": schema.ExerciseStep,
     }
     if node.get("kind") == "quiz":
         quizzes: dict[str, type[BaseModel]] = {
@@ -358,8 +355,8 @@ def load_lesson(path: Path) -> LessonEntry:
     if isinstance(tree.get("order"), int) and not isinstance(tree.get("order"), bool):
         entry.order = tree["order"]
 
-    def add(loc: Sequence[Any], message: str, tagged: bool = False) -> None:
-        clean, (line, col) = _resolve(tree, loc, index, tagged)
+    def add(loc: Sequence[Any], message: str) -> None:
+        clean, (line, col) = _resolve(tree, loc, index)
         entry.errors.append(LessonError(path, line, col, field_path(clean), message))
 
     try:
@@ -369,8 +366,8 @@ def load_lesson(path: Path) -> LessonEntry:
             loc = tuple(e["loc"])
             if e["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 loc += (str((e.get("ctx") or {}).get("discriminator", "kind")).strip("'"),)
-            clean, _ = _resolve(tree, loc, index, tagged=True)
-            add(loc, _message(e, tree, clean), tagged=True)
+            clean, _ = _resolve(tree, loc, index)
+            add(loc, _message(e, tree, clean))
         # the checks beyond structure still run on every step that is valid on its own,
         # so an author sees all the errors of a file at once
         steps = tree.get("steps")

@@ -167,6 +167,39 @@ PANELS: dict[str, PanelSpec] = {
             },
         ),
         PanelSpec(
+            id="layers",
+            title="Logit lens",
+            inputs={"prompt": str},
+            subject="prompt",
+            results={
+                "prompt": F(str, "the prompt"),
+                # the last layer's top-1 at the last position, stripped of the space marker
+                "final_token": F(str, "the model's prediction after the prompt"),
+                "final_prob": F(NUM, "the probability of the model's prediction"),
+                # layer 0 is the embeddings; the first such layer, even if a later one
+                # loses it again
+                "first_top1_layer": F(int, "the first layer at which the final prediction "
+                                           "is already the top guess"),
+                "n_layers": F(int, "the number of transformer blocks"),
+            },
+        ),
+        PanelSpec(
+            id="explore",
+            title="Explore",
+            inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM},
+            subject="text",
+            results={
+                "text": F(str, "the prompt and the tokens appended to it"),
+                # natural log, summed over tokens 2..n (the first has nothing before it)
+                "log_prob": F(NUM, "the log-probability of the text"),
+                # exp(-log_prob / (n - 1)); None for a one-token text
+                "perplexity": F(NUM, "the perplexity of the text"),
+                "chosen": F(list, "the tokens you appended"),  # space marker stripped
+                "off_greedy": F(int, "the number of appended tokens greedy decoding would "
+                                     "not have picked"),
+            },
+        ),
+        PanelSpec(
             id="prediction-loop",
             title="Prediction loop",
             inputs={"text": str, "model": str, "max_steps": int},  # model: "decoder" or "seq2seq"

@@ -57,6 +57,14 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 1 -> 2: exercises the learner passed, keyed by exercise id (lesson_id for `reset`)
+    """
+    CREATE TABLE exercises (
+        exercise_id TEXT PRIMARY KEY,
+        lesson_id   TEXT NOT NULL,
+        passed_at   REAL NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -86,6 +94,7 @@ class LessonProgress:
     completed: bool = False
     answers: dict[str, SavedAnswer] = field(default_factory=dict)
     done_steps: set[str] = field(default_factory=set)
+    exercises_passed: set[str] = field(default_factory=set)
 
     @property
     def status(self) -> str:
@@ -103,6 +112,7 @@ class LessonProgress:
                             "first_correct": a.first_correct, "attempts": a.attempts}
                         for k, a in sorted(self.answers.items())},
             "done_steps": sorted(self.done_steps),
+            "exercises_passed": sorted(self.exercises_passed),
         }
 
 
@@ -236,6 +246,14 @@ class ProgressStore:
             db.execute("INSERT OR IGNORE INTO steps_done VALUES (?, ?, ?)",
                        (lesson_id, step_id, time.time()))
 
+    def record_exercise_passed(self, exercise_id: str, lesson_id: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO exercises VALUES (?, ?, ?)",
+                       (exercise_id, lesson_id, time.time()))
+
+    def passed_exercises(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT exercise_id FROM exercises")}
+
     def complete_lesson(self, lesson_id: str) -> None:
         now = time.time()
         with self._write() as db:
@@ -250,7 +268,7 @@ class ProgressStore:
     def reset(self, lesson_id: str | None = None) -> None:
         """Forget one lesson's progress, or everything (settings such as the theme stay)."""
         with self._write() as db:
-            for table in ("lessons", "answers", "steps_done"):
+            for table in ("lessons", "answers", "steps_done", "exercises"):
                 if lesson_id is None:
                     db.execute(f"DELETE FROM {table}")
                 else:
@@ -290,6 +308,8 @@ class ProgressStore:
                                                     attempts)
             for lid, sid in self.conn.execute("SELECT lesson_id, step_id FROM steps_done"):
                 get(lid).done_steps.add(sid)
+            for lid, eid in self.conn.execute("SELECT lesson_id, exercise_id FROM exercises"):
+                get(lid).exercises_passed.add(eid)
         finally:
             self.conn.execute("COMMIT")
         return out

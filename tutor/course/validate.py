@@ -13,6 +13,7 @@ from tutor.course.panels import PANELS, PanelSpec
 from tutor.course.rules import a_type, fits, rule_problem
 from tutor.course.schema import (
     AnyStep,
+    ExerciseStep,
     Lesson,
     MultipleQuiz,
     NumberDecl,
@@ -21,6 +22,7 @@ from tutor.course.schema import (
     SingleQuiz,
     TaskStep,
 )
+from tutor.exercises.catalog import EXERCISES
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
@@ -104,6 +106,9 @@ def step_problems(step: AnyStep, i: int) -> list[Problem]:
         return list(_short_problems(step, here))
     if isinstance(step, PanelStep | TaskStep):
         return list(_panel_problems(step, here))
+    if isinstance(step, ExerciseStep) and step.exercise not in EXERCISES:
+        return [(here + ("exercise",), f"unknown exercise '{step.exercise}'; known exercises: "
+                                       f"{', '.join(EXERCISES)}")]
     return []
 
 

@@ -11,17 +11,19 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
+from tutor.app.widgets.exercise import ExerciseView
 from tutor.app.widgets.model_status import ModelStatus
 from tutor.app.widgets.quiz import QuizView
 from tutor.app.widgets.steps import PanelView, TaskView
 from tutor.course.progress import LessonProgress
-from tutor.course.schema import AnyStep, Lesson, PanelStep, ReadStep, TaskStep
+from tutor.course.schema import AnyStep, ExerciseStep, Lesson, PanelStep, ReadStep, TaskStep
 from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
 
-KIND_LABEL = {"read": "Read", "quiz": "Quiz", "panel": "Live panel", "task": "Task"}
+KIND_LABEL = {"read": "Read", "quiz": "Quiz", "panel": "Live panel", "task": "Task",
+              "exercise": "Exercise"}
 
 
 class LessonScreen(Screen[None]):
@@ -85,8 +87,9 @@ class LessonScreen(Screen[None]):
                                       "English."), classes="untranslated-note"))
         await body.mount(self._view(step))
         body.scroll_home(animate=False)
-        # choices take the focus so arrows pick one; a text box does not, so n/p keep working
-        self.set_focus(next(iter(body.query("RadioSet, SelectionList")), None))
+        # choices take the focus so arrows pick one; a text box does not, so n/p keep working;
+        # an exercise does (not its editor), so its keys (e, ctrl+r) work at once
+        self.set_focus(next(iter(body.query("RadioSet, SelectionList, ExerciseView")), None))
 
     def _view(self, step: AnyStep) -> Widget:
         saved = self.progress()
@@ -96,6 +99,9 @@ class LessonScreen(Screen[None]):
             return PanelView(step, self.tutor.hub)
         if isinstance(step, TaskStep):
             return TaskView(step, self.tutor.hub, done=step.id in saved.done_steps)
+        if isinstance(step, ExerciseStep):
+            return ExerciseView(step, self.tutor.hub,
+                                passed=step.exercise in self.tutor.store.passed_exercises())
         return QuizView(step, saved.answers.get(step.id))
 
     async def action_next_step(self) -> None:
@@ -127,4 +133,8 @@ class LessonScreen(Screen[None]):
                                        message.correct)
 
     def on_task_view_passed(self, message: TaskView.Passed) -> None:
+        self.tutor.store.record_step_done(self.lesson.id, message.step_id)
+
+    def on_exercise_view_passed(self, message: ExerciseView.Passed) -> None:
+        self.tutor.store.record_exercise_passed(message.exercise_id, self.lesson.id)
         self.tutor.store.record_step_done(self.lesson.id, message.step_id)
