@@ -18,15 +18,24 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, Switch, TextArea
+from textual.widgets import Input, RadioButton, SelectionList, Static, Switch, TextArea
 
 from tutor.app.app import TutorApp
 from tutor.app.engines import EngineHub
 from tutor.app.panels.base import Panel
 from tutor.app.screens.lesson import LessonScreen
+from tutor.app.widgets.quiz import AnswerInput, QuizView
 from tutor.course.loader import load_course
 from tutor.course.progress import ProgressStore
-from tutor.course.schema import Lesson, PanelStep, TaskStep
+from tutor.course.schema import (
+    Lesson,
+    MultipleQuiz,
+    PanelStep,
+    ShortQuiz,
+    SingleQuiz,
+    TaskStep,
+    correct_choice_ids,
+)
 
 pytestmark = pytest.mark.real
 
@@ -251,6 +260,30 @@ SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {
 }
 
 
+async def answer_quiz(pilot: Pilot[None], screen: LessonScreen,
+                      step: SingleQuiz | MultipleQuiz | ShortQuiz) -> None:
+    """Answer a quiz right through its widgets (a lesson is done only when its quizzes
+    are answered), and check the app grades the author's answer as right."""
+    quiz = screen.query_one(QuizView)
+    if isinstance(step, ShortQuiz):
+        spec = step.answer
+        text = f"{spec.number:g}" if spec.number is not None else (spec.text or [""])[0]
+        screen.query_one(AnswerInput).value = text
+    else:
+        right = correct_choice_ids(step)
+        for j, choice in enumerate(step.choices):
+            if choice.id not in right:
+                continue
+            if isinstance(step, SingleQuiz):
+                screen.query_one(f"#choice-{j}", RadioButton).value = True
+            else:
+                screen.query_one(SelectionList).select(j)
+    await pilot.pause()
+    quiz.submit()
+    await pilot.pause()
+    assert screen.query_one("#verdict", Static).has_class("-right"), step.id
+
+
 @pytest.fixture(scope="module")
 def hub() -> EngineHub:
     # One set of real engines for the whole walk: loading them once saves minutes.
@@ -301,9 +334,11 @@ async def test_walk_lesson(lesson: Lesson, hub: EngineHub) -> None:
                     if key in AFTER_TASK:
                         await wait_for(pilot, f"{key} reported",
                                        lambda p=panel, k=key: AFTER_TASK[k](p.result), panel)
+            if isinstance(step, SingleQuiz | MultipleQuiz | ShortQuiz):
+                await answer_quiz(pilot, screen, step)
             await screen.action_next_step()
             await pilot.pause()
-        # the last "next" completes the lesson and returns to the map
+        # the last "next" completes the lesson (every quiz is answered) and returns to the map
         assert not isinstance(app.screen, LessonScreen)
     store = ProgressStore.open()
     try:
