@@ -42,6 +42,10 @@ WIDTH, HEIGHT = 120, 36
 FIRST_SCREEN = "What is your name?"
 MODEL_READY = "ready on"
 WAIT = 600.0
+NEXT_PANEL = "\x1b[6;5~"  # ctrl+page down, as a terminal sends it
+# the Lab's tabs up to next-token: tokenizer, embeddings (MiniLM), attention, layers,
+# next-token; each runs its model once, so every weight of both models has been read
+LAB_PANELS = 5
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Row:
     n: int
     first_screen_s: float
     model_ready_s: float
+    used_s: float  # from ready to the Lab's panels done
     rss_mib: float  # this session's tutor process
     pss_mib: float  # the same, with shared pages split between the processes sharing them
     all_pss_mib: float  # every session's tutor process together
@@ -111,6 +116,19 @@ def _tutors(server: psutil.Process) -> list[psutil.Process]:
     return [p for p in server.children(recursive=True) if "tutor" in " ".join(p.cmdline())]
 
 
+async def _settle(process: psutil.Process, quiet: float = 5.0, limit: float = WAIT) -> None:
+    """Wait until `process` has used no CPU for `quiet` seconds: its panels are done."""
+    deadline = time.monotonic() + limit
+    last, still = sum(process.cpu_times()[:2]), time.monotonic()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        now = sum(process.cpu_times()[:2])
+        if now - last > 0.05:
+            last, still = now, time.monotonic()
+        elif time.monotonic() - still >= quiet:
+            return
+
+
 def _available_gib() -> float:
     return psutil.virtual_memory().available / 1024**3
 
@@ -158,9 +176,15 @@ async def measure(args: argparse.Namespace) -> tuple[list[Row], str, dict[str, s
             ready = time.monotonic() - started
             tutors = _tutors(server)
             newest = max(tutors, key=lambda p: p.create_time())
+            await session.type("l")
+            for _ in range(LAB_PANELS - 1):
+                await asyncio.sleep(1.0)
+                await session.type(NEXT_PANEL)
+            await _settle(newest)
+            used = time.monotonic() - started - ready
             info = newest.memory_full_info()
             all_pss = sum(p.memory_full_info().pss for p in tutors)
-            row = Row(n, first, ready, info.rss / 2**20, info.pss / 2**20, all_pss / 2**20,
+            row = Row(n, first, ready, used, info.rss / 2**20, info.pss / 2**20, all_pss / 2**20,
                       _available_gib())
             rows.append(row)
             print(row, flush=True)
@@ -191,17 +215,21 @@ def report(rows: list[Row], stop: str, machine: dict[str, str], args: argparse.N
              "Written by `python bench/bench_classroom.py`; every number below comes from one "
              "run. Sessions are opened one after another against one `tutor serve` (real "
              "models: each session loads SmolLM2-135M in float32), each kept open while the "
-             "next starts; a session counts as ready when its model is loaded. RSS is one "
+             "next starts; a session counts as ready when its model is loaded. Then it opens "
+             "the Lab and steps through its first five panels (tokenizer, embeddings with "
+             "MiniLM, attention, layers, next-token), so both models have run and every "
+             "weight has been read, and the memory is read once the process is idle. RSS is one "
              "session process's resident memory; PSS splits pages shared between processes "
              "(the Python and torch libraries) among them, so the PSS column adds up to what "
              "the sessions really take together.", ""]
     lines += [f"- **{k}**: {v}" for k, v in machine.items()]
     lines += [f"- **stopped because**: {stop}", ""]
-    lines += ["| session | first screen s | model ready s | its RSS MiB | its PSS MiB | "
-              "all sessions' PSS MiB | available GiB after |",
-              "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r.n} | {r.first_screen_s:.1f} | {r.model_ready_s:.1f} | {r.rss_mib:.0f} | "
-              f"{r.pss_mib:.0f} | {r.all_pss_mib:.0f} | {r.available_gib:.1f} |" for r in rows]
+    lines += ["| session | first screen s | model ready s | Lab panels s | its RSS MiB | "
+              "its PSS MiB | all sessions' PSS MiB | available GiB after |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.n} | {r.first_screen_s:.1f} | {r.model_ready_s:.1f} | {r.used_s:.1f} | "
+              f"{r.rss_mib:.0f} | {r.pss_mib:.0f} | {r.all_pss_mib:.0f} | "
+              f"{r.available_gib:.1f} |" for r in rows]
     lines.append("")
     if len(rows) >= 2:
         # each extra session's cost: the growth of the sessions' total PSS per session
