@@ -55,6 +55,7 @@ class Row:
     model_ready_s: float
     used_s: float  # from ready to the Lab's panels done
     rss_mib: float  # this session's tutor process
+    uss_mib: float  # the same, only the pages no other process maps (freed when it ends)
     pss_mib: float  # the same, with shared pages split between the processes sharing them
     all_pss_mib: float  # every session's tutor process together
     available_gib: float  # the machine's MemAvailable after this session was ready
@@ -184,7 +185,8 @@ async def measure(args: argparse.Namespace) -> tuple[list[Row], str, dict[str, s
             used = time.monotonic() - started - ready
             info = newest.memory_full_info()
             all_pss = sum(p.memory_full_info().pss for p in tutors)
-            row = Row(n, first, ready, used, info.rss / 2**20, info.pss / 2**20, all_pss / 2**20,
+            row = Row(n, first, ready, used, info.rss / 2**20, info.uss / 2**20,
+                      info.pss / 2**20, all_pss / 2**20,
                       _available_gib())
             rows.append(row)
             print(row, flush=True)
@@ -225,30 +227,35 @@ def report(rows: list[Row], stop: str, machine: dict[str, str], args: argparse.N
     lines += [f"- **{k}**: {v}" for k, v in machine.items()]
     lines += [f"- **stopped because**: {stop}", ""]
     lines += ["| session | first screen s | model ready s | Lab panels s | its RSS MiB | "
-              "its PSS MiB | all sessions' PSS MiB | available GiB after |",
-              "|---|---|---|---|---|---|---|---|"]
+              "its USS MiB | its PSS MiB | all sessions' PSS MiB | available GiB after |",
+              "|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r.n} | {r.first_screen_s:.1f} | {r.model_ready_s:.1f} | {r.used_s:.1f} | "
-              f"{r.rss_mib:.0f} | {r.pss_mib:.0f} | {r.all_pss_mib:.0f} | "
+              f"{r.rss_mib:.0f} | {r.uss_mib:.0f} | {r.pss_mib:.0f} | {r.all_pss_mib:.0f} | "
               f"{r.available_gib:.1f} |" for r in rows]
     lines.append("")
-    if len(rows) >= 2:
-        # each extra session's cost: the growth of the sessions' total PSS per session
-        per_session = (rows[-1].all_pss_mib - rows[0].all_pss_mib) / (len(rows) - 1)
+    if rows:
+        # what one more session costs: the pages only it maps (its USS); what the machine
+        # pays once: the pages sessions share (libraries, the weights' file in page cache)
+        per_session = statistics.median(r.uss_mib for r in rows)
+        shared = rows[0].rss_mib - rows[0].uss_mib
         total_gib = psutil.virtual_memory().total / 1024**3
         reserve = args.min_available_gib
-        fits = int((total_gib - reserve) * 1024 / per_session) if per_session > 0 else 0
+        fits = int(((total_gib - reserve) * 1024 - shared) / per_session)
         lines += [
-            f"Each extra session added **{per_session:.0f} MiB** (PSS) on average; the first "
-            f"took {rows[0].pss_mib:.0f} MiB. Median first screen "
+            f"One more session costs **{per_session:.0f} MiB** (median USS: pages only that "
+            f"process maps, freed when it ends); about {shared:.0f} MiB more of the first "
+            "session's resident memory is shared (Python, torch and the other libraries, and "
+            "whatever of the weights' files is mapped). Median first screen "
             f"{statistics.median(r.first_screen_s for r in rows):.1f} s, median time to a "
-            f"loaded model {statistics.median(r.model_ready_s for r in rows):.1f} s.",
+            f"loaded model {statistics.median(r.model_ready_s for r in rows):.1f} s, median "
+            f"time through the five panels {statistics.median(r.used_s for r in rows):.1f} s.",
             "",
-            f"By memory alone, this {machine['memory']} machine holds about **{fits}** sessions "
-            f"with {reserve:g} GiB left for the system (total memory less the reserve, over "
-            "the per-session cost); `tutor serve --max-sessions` defaults to 8, which leaves "
-            "room for other work. Two cores load one model at a time: when a whole class "
-            "joins at once, the last learner's model is ready after roughly the sum of the "
-            "load times, while every first screen stays quick.", ""]
+            f"By memory, this {machine['memory']} machine holds about **{fits}** such sessions "
+            f"with {reserve:g} GiB left for the system ((total - reserve - shared) / cost per "
+            "session). CPU is the tighter bound on 2 cores: a session's model load and each "
+            "panel computation take a core while they run, so learners who load or generate "
+            "at the same moment wait for each other; sessions at rest cost no CPU. "
+            "`tutor serve --max-sessions` defaults to 8.", ""]
     return lines
 
 
