@@ -179,7 +179,8 @@ def solve_loop(text: str) -> Callable[[Panel], Awaitable[None]]:
         p: Any = panel
         panel.query_one("#loop-input", Input).value = text
         deadline = time.monotonic() + WAIT_S
-        while not panel.result.get("finished"):
+        # the result may still be the preset's finished loop until the new text resets it
+        while not (panel.result.get("text") == text and panel.result.get("finished")):
             if time.monotonic() > deadline:
                 pytest.fail(f"the loop on {text!r} did not finish")
             if not panel.has_class("-busy") and p.text == text:
