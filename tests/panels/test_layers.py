@@ -74,4 +74,4 @@ async def test_empty_prompt_and_other_architectures_get_sentences(tiny_hub: Engi
     app = PanelApp("layers", bert, {"prompt": PROMPT})
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        assert "decoder" in shown(app.query_one(StatusLine)) and app.results == []
+        assert "does not apply" in shown(app.query_one(StatusLine)) and app.results == []
