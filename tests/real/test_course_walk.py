@@ -18,15 +18,24 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, Switch, TextArea
+from textual.widgets import Input, RadioButton, SelectionList, Static, Switch, TextArea
 
 from tutor.app.app import TutorApp
 from tutor.app.engines import EngineHub
 from tutor.app.panels.base import Panel
 from tutor.app.screens.lesson import LessonScreen
+from tutor.app.widgets.quiz import AnswerInput, QuizView
 from tutor.course.loader import load_course
 from tutor.course.progress import ProgressStore
-from tutor.course.schema import Lesson, PanelStep, TaskStep
+from tutor.course.schema import (
+    Lesson,
+    MultipleQuiz,
+    PanelStep,
+    ShortQuiz,
+    SingleQuiz,
+    TaskStep,
+    correct_choice_ids,
+)
 
 pytestmark = pytest.mark.real
 
@@ -170,7 +179,8 @@ def solve_loop(text: str) -> Callable[[Panel], Awaitable[None]]:
         p: Any = panel
         panel.query_one("#loop-input", Input).value = text
         deadline = time.monotonic() + WAIT_S
-        while not panel.result.get("finished"):
+        # the result may still be the preset's finished loop until the new text resets it
+        while not (panel.result.get("text") == text and panel.result.get("finished")):
             if time.monotonic() > deadline:
                 pytest.fail(f"the loop on {text!r} did not finish")
             if not panel.has_class("-busy") and p.text == text:
@@ -210,6 +220,15 @@ async def solve_off_greedy(panel: Panel) -> None:
         panel.action_append()  # type: ignore[attr-defined]
 
 
+# (lesson id, step id) -> what the panel must report once its task is solved. The cache
+# comparison must have run both ways and measured both rates (a finite, positive ratio);
+# which one was faster is a timing outcome, which belongs in bench/, not in a test.
+AFTER_TASK: dict[tuple[str, str], Callable[[Result], bool]] = {
+    ("kv-cache-and-streaming", "task-compare"): lambda r: r["runs_cached"] >= 1
+    and r["runs_uncached"] >= 1 and 0 < r["cache_speedup"] < float("inf")
+    and r["tokens_per_s"] > 0,
+}
+
 SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {
     ("before-transformers", "task-short"): type_into("#nt-prompt",
                                                      "She is French. Her language is"),
@@ -240,6 +259,30 @@ SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {
     ("generation-settings", "task-predictable"): type_into(
         "#ex-prompt", "The capital of France is Paris."),
 }
+
+
+async def answer_quiz(pilot: Pilot[None], screen: LessonScreen,
+                      step: SingleQuiz | MultipleQuiz | ShortQuiz) -> None:
+    """Answer a quiz right through its widgets (a lesson is done only when its quizzes
+    are answered), and check the app grades the author's answer as right."""
+    quiz = screen.query_one(QuizView)
+    if isinstance(step, ShortQuiz):
+        spec = step.answer
+        text = f"{spec.number:g}" if spec.number is not None else (spec.text or [""])[0]
+        screen.query_one(AnswerInput).value = text
+    else:
+        right = correct_choice_ids(step)
+        for j, choice in enumerate(step.choices):
+            if choice.id not in right:
+                continue
+            if isinstance(step, SingleQuiz):
+                screen.query_one(f"#choice-{j}", RadioButton).value = True
+            else:
+                screen.query_one(SelectionList).select(j)
+    await pilot.pause()
+    quiz.submit()
+    await pilot.pause()
+    assert screen.query_one("#verdict", Static).has_class("-right"), step.id
 
 
 @pytest.fixture(scope="module")
@@ -289,9 +332,14 @@ async def test_walk_lesson(lesson: Lesson, hub: EngineHub) -> None:
                     status = screen.query_one("#task-status", Static)
                     await wait_for(pilot, f"{key} task passed",
                                    lambda s=status: s.has_class("-passed"), panel)
+                    if key in AFTER_TASK:
+                        await wait_for(pilot, f"{key} reported",
+                                       lambda p=panel, k=key: AFTER_TASK[k](p.result), panel)
+            if isinstance(step, SingleQuiz | MultipleQuiz | ShortQuiz):
+                await answer_quiz(pilot, screen, step)
             await screen.action_next_step()
             await pilot.pause()
-        # the last "next" completes the lesson and returns to the map
+        # the last "next" completes the lesson (every quiz is answered) and returns to the map
         assert not isinstance(app.screen, LessonScreen)
     store = ProgressStore.open()
     try:

@@ -34,9 +34,11 @@ from tutor.cli import (  # noqa: E402
     exercise_cmds,
     lens_cmds,
     models_cmd,
+    serve_cmd,
     translate_cmd,
 )
 
-for _module in (models_cmd, engine_cmds, lens_cmds, course_cmds, translate_cmd, exercise_cmds):
+for _module in (models_cmd, engine_cmds, lens_cmds, course_cmds, translate_cmd, exercise_cmds,
+                serve_cmd):
     for _command in getattr(_module, "COMMANDS", []):
         main.add_command(_command)

@@ -153,10 +153,14 @@ PANELS: dict[str, PanelSpec] = {
                 "use_cache": F(bool, "whether the KV cache was on"),
                 "temperature": F(NUM, "the temperature"),
                 "runs": F(int, "the number of generations you ran"),
+                # a comparison counts each of its timed runs
                 "runs_cached": F(int, "the number of runs with the KV cache on"),
                 "runs_uncached": F(int, "the number of runs with the KV cache off"),
-                "cache_speedup": F(NUM, "how many times faster a token came with the KV cache "
-                                        "(0 until both ran)"),
+                # measured by "Cache on vs off" (tutor/engine/cachecost.py) at the longest
+                # context; 0 when the repeats overlapped. Not for task rules: a busy machine
+                # decides it, not the learner
+                "cache_speedup": F(NUM, "how many times cheaper one more token was with the "
+                                        "KV cache (0 until measured, or if too noisy to tell)"),
                 "chat": F(bool, "whether the prompt went through the chat template"),
                 "prompt_tokens": F(int, "the number of tokens the model read before "
                                         "generating"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tutor.course.cues import points_at_others
 from tutor.course.panels import PANELS, PanelSpec
 from tutor.course.rules import a_type, fits, rule_problem
 from tutor.course.schema import (
@@ -42,6 +43,13 @@ def lesson_warnings(lesson: Lesson) -> list[Problem]:
     """What a valid lesson should still fix: things a learner would see as code."""
     warnings: list[Problem] = []
     for i, step in enumerate(lesson.steps):
+        if isinstance(step, SingleQuiz | MultipleQuiz):
+            for j, choice in enumerate(step.choices):
+                if points_at_others(choice.text):
+                    warnings.append((("steps", i, "choices", j, "text"),
+                                     "a choice that points at the others ('all of the above') "
+                                     "means nothing once choices are shuffled; name what it "
+                                     "covers"))
         if not isinstance(step, TaskStep):
             continue
         for k, rule in enumerate(step.check):

@@ -25,6 +25,7 @@ import types
 from pathlib import Path
 from typing import Any
 
+OUTPUT_LIMIT = 16 * 1024 * 1024  # bytes of printed output
 COMPILES = "your file compiles"
 RUNS = "your file runs"
 
@@ -57,10 +58,15 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
 
 
-def limit_memory(megabytes: int) -> None:
+def limit_resources(megabytes: int) -> None:
+    """Address space (models included), no core files, and a cap on what gets written: a
+    learner's print loop must not fill the disk with the log before the time limit."""
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
+    # past the cap a write fails with an OSError in the learner's code instead of a signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 def learner_traceback(err: BaseException, path: str) -> str:
@@ -120,7 +126,7 @@ def run(args: argparse.Namespace) -> None:
         channel.check(checks[0][0], False, f"the model could not be loaded: {err}")
         channel.send("done")
         return
-    limit_memory(args.memory_mb)
+    limit_resources(args.memory_mb)
     channel.send("ready")
 
     module = types.ModuleType(f"learner_{exercise.module}")
