@@ -83,3 +83,18 @@ async def test_bad_prompt_and_settings_are_sentences(tiny_hub: EngineHub) -> Non
         app.query_one("#ex-top-p", Input).value = "2"
         await settle(pilot, app)
         assert "top-p" in shown(status) and status.has_class("-error")
+
+
+async def test_a_long_prompt_shows_its_end(tiny_hub: EngineHub,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.app.panels import explore
+
+    monkeypatch.setattr(explore, "SHOWN_TOKENS", 12)  # the tiny model reads 128 at most
+    prompt = "The capital of France is Paris. " * 4 + "The end"
+    app = PanelApp("explore", tiny_hub, {"prompt": prompt})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        text = shown(app.query_one("#ex-text", Static))
+        assert "earlier tokens)" in text and text.rstrip().endswith("The end▌")
+        assert not text.startswith("The capital")
+        assert app.panel.result["text"] == prompt

@@ -179,7 +179,8 @@ def solve_loop(text: str) -> Callable[[Panel], Awaitable[None]]:
         p: Any = panel
         panel.query_one("#loop-input", Input).value = text
         deadline = time.monotonic() + WAIT_S
-        while not panel.result.get("finished"):
+        # the result may still be the preset's finished loop until the new text resets it
+        while not (panel.result.get("text") == text and panel.result.get("finished")):
             if time.monotonic() > deadline:
                 pytest.fail(f"the loop on {text!r} did not finish")
             if not panel.has_class("-busy") and p.text == text:
@@ -206,7 +207,6 @@ async def solve_chat(panel: Panel) -> None:
 
 
 async def solve_cache(panel: Panel) -> None:
-    set_generation_length(panel, 24)  # long enough for the cache-off steps to fall behind
     panel.action_compare()  # type: ignore[attr-defined]
 
 
@@ -220,12 +220,12 @@ async def solve_off_greedy(panel: Panel) -> None:
 
 
 # (lesson id, step id) -> what the panel must report once its task is solved. The cache
-# comparison must have run both ways and measured both rates (a finite, positive ratio);
-# which one was faster is a timing outcome, which belongs in bench/, not in a test.
+# comparison must have finished both ways (its runs count only once it has); its speed-up
+# is 0 when the machine was too noisy to conclude, and which side was faster is a timing
+# outcome, which belongs in bench/, not in a test.
 AFTER_TASK: dict[tuple[str, str], Callable[[Result], bool]] = {
-    ("kv-cache-and-streaming", "task-compare"): lambda r: r["runs_cached"] >= 1
-    and r["runs_uncached"] >= 1 and 0 < r["cache_speedup"] < float("inf")
-    and r["tokens_per_s"] > 0,
+    ("kv-cache-and-streaming", "task-compare"): lambda r: r["runs_cached"] >= 3
+    and r["runs_uncached"] >= 3 and 0 <= r["cache_speedup"] < float("inf"),
 }
 
 SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {

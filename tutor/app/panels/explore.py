@@ -27,6 +27,7 @@ from tutor.engine.types import TextScore
 from tutor.i18n import _
 
 TOP = 10  # candidates listed
+SHOWN_TOKENS = 160  # of the text, the last ones shown
 ENTROPY_SCALE = 8.0  # bits at the hot end of the entropy colours
 _KEEP = 64  # scored texts kept for instant rewinds and branch switches
 _MODES = ("probability", "entropy")
@@ -224,7 +225,10 @@ class ExplorePanel(LivePanel):
     def _coloured(self, score: TextScore) -> Text:
         first_chosen = len(score.tokens) - len(self.branch)
         out = Text()
-        for i, t in enumerate(score.tokens):
+        start = max(0, len(score.tokens) - SHOWN_TOKENS)
+        if start:  # the end is where the learner works; the box stays a few lines high
+            out.append(f"… ({start} earlier tokens) ", "dim")
+        for i, t in enumerate(score.tokens[start:], start=start):
             style = token_style(t.prob, t.entropy, self.mode)
             if i >= first_chosen:
                 style = style + Style(underline=True)
