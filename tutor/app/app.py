@@ -29,6 +29,7 @@ from tutor.app.screens.help import HelpScreen
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
 from tutor.app.screens.name import NameScreen
+from tutor.course.glossary import SCHEME
 from tutor.course.loader import Course, load_course
 from tutor.course.progress import ProgressStore
 from tutor.course.translation import Translation, translate_course
@@ -264,6 +265,13 @@ class TutorApp(App[None]):
         self.restart_language = "en" if self.language == "ko" else "ko"
         self.store.set_setting("language", self.restart_language)
         self.exit()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        # a lesson's [term](glossary:id) link opens the glossary at that term, not a browser
+        if url.startswith(SCHEME):
+            self.action_glossary(url.removeprefix(SCHEME))
+            return
+        super().open_url(url, new_tab=new_tab)
 
     def action_glossary(self, term_id: str | None = None) -> None:
         from tutor.app.screens.glossary import GlossaryScreen
