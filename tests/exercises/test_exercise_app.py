@@ -99,3 +99,32 @@ def test_the_app_side_of_exercises_does_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_the_map_shows_passed_exercises(exercise_course: Path) -> None:
+    from textual.widgets import DataTable
+
+    app = TutorApp(load_model=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one("#lessons", DataTable)
+        assert "code 0/1" in [str(c) for c in table.get_row_at(0)]
+        app.store.record_exercise_passed("mean-pool", "write-code")
+        app.screen.refresh_course()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert "code 1/1" in [str(c) for c in table.get_row_at(0)]
+
+
+async def test_an_edit_is_saved_when_the_learner_leaves_the_step(exercise_course: Path) -> None:
+    app = TutorApp(load_model=False)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        editor = app.screen.query_one("#exercise-editor", TextArea)
+        editor.cursor_location = (0, 0)
+        await pilot.press(*"# mine", "enter")
+        await pilot.press("escape")  # leaves the editor (it indents with tab, so escape)
+        assert not isinstance(app.focused, TextArea)
+        await pilot.press("escape")  # and back to the map, at once
+        await pilot.pause()
+    assert learner_path(EXERCISES["mean-pool"]).read_text().startswith("# mine\n")

@@ -90,3 +90,5 @@ def test_a_passing_copy_exits_0_and_is_recorded(monkeypatch: pytest.MonkeyPatch)
     assert progress["exercises_passed"] == ["mean-pool"]
     lesson = next(r for r in progress["lessons"] if r["id"] == "model-families")
     assert (lesson["exercises"], lesson["exercises_passed"]) == (["mean-pool"], ["mean-pool"])
+    table = invoke("progress").stdout
+    assert "code 1/1" in next(line for line in table.splitlines() if "model-families" in line)

@@ -6,26 +6,34 @@ engine for the model (which is where torch gets imported).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.reactive import reactive
 
 from tutor import i18n
+from tutor.app import lifeline
 from tutor.app.commands import TutorCommands
 from tutor.app.engines import EngineHub
+from tutor.app.keystorm import KeyStorm, storm_driver
 from tutor.app.screens.help import HelpScreen
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
+from tutor.app.screens.name import NameScreen
+from tutor.course.glossary import SCHEME
 from tutor.course.loader import Course, load_course
 from tutor.course.progress import ProgressStore
 from tutor.course.translation import Translation, translate_course
+from tutor.serve.learners import ASK_NAME_ENV, NAME_SETTING
 from tutor.settings import Settings
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
@@ -59,6 +67,9 @@ class TutorApp(App[None]):
     MODEL_LOAD_DELAY = 0.3
     # seconds between checks that the terminal is still there (see watch_terminal)
     TERMINAL_CHECK = 1.0
+    # seconds an ending app may take before the process is ended regardless (lifeline)
+    EXIT_GRACE = 10.0
+    GONE_GRACE = 2.0
 
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
     crash_report: Path | None = None
@@ -80,6 +91,7 @@ class TutorApp(App[None]):
         self.translation: Translation | None = None
         self.course: Course = self._load_course()
         self.load_model_on_start = load_model
+        self.storm = KeyStorm(self)
 
     def _load_course(self) -> Course:
         if not self.lessons_path.is_dir():
@@ -101,6 +113,8 @@ class TutorApp(App[None]):
         if theme in THEMES:
             self.theme = THEMES[theme]
         self.push_screen(MapScreen())
+        if os.environ.get(ASK_NAME_ENV) and not self.store.setting(NAME_SETTING):
+            self.push_screen(NameScreen(), self._learner_named)
         for notice in self.store.notices:
             self.notify(notice, title="Progress", severity="warning", timeout=12)
         broken = [e for e in self.course.entries if e.errors]
@@ -112,6 +126,55 @@ class TutorApp(App[None]):
         stdin = sys.__stdin__
         if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
             self.watch_terminal(stdin.fileno())
+            self.install_hangup()
+
+    def install_hangup(self) -> None:
+        """End on SIGHUP even when the parent ignores it.
+
+        A shell started with `trap "" HUP` (or nohup) passes the ignored disposition on,
+        and the tutor would outlive its terminal holding half a gigabyte."""
+        import asyncio
+        import signal
+
+        if not hasattr(signal, "SIGHUP"):
+            return
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.terminal_gone)
+
+    def terminal_gone(self) -> None:
+        """The terminal is gone: end now, and for certain (progress is already saved)."""
+        self.exit()
+        if not self.is_headless:  # under a test harness the process is the harness's
+            lifeline.arm(self.GONE_GRACE)  # no terminal to put back in order
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        super().exit(*args, **kwargs)
+        if not self.is_headless:
+            # a worker still in a model call would hold the interpreter at exit (asyncio
+            # joins its threads without a timeout); everything is saved, so do not wait long
+            lifeline.arm(self.EXIT_GRACE, last_words=self._restore_terminal)
+
+    def get_driver_class(self) -> type[Driver]:
+        return storm_driver(super().get_driver_class())
+
+    def _restore_terminal(self) -> None:
+        """Leave raw mode and the alternate screen, for a process ended by the lifeline."""
+        if self._driver is not None:
+            self._driver.stop_application_mode()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.storm.take(event):
+            return
+        if isinstance(event, events.Paste) and not event.is_forwarded \
+                and self.storm.take_paste(event):
+            return
+        await super().on_event(event)
+
+    def _learner_named(self, name: str | None) -> None:
+        if name:
+            self.store.set_setting(NAME_SETTING, name)
+            self.notify(f"Welcome, {name}. Your progress is saved on this server.",
+                        title="Classroom")
 
     def watch_terminal(self, fd: int) -> None:
         """Quit once the terminal on `fd` is gone (progress is already saved).
@@ -121,7 +184,7 @@ class TutorApp(App[None]):
         terminal, and Textual's input thread spins on it at 100% CPU, for ever."""
         def check() -> None:
             if not os.isatty(fd):
-                self.exit()
+                self.terminal_gone()
 
         self.set_interval(self.TERMINAL_CHECK, check)
 
@@ -207,6 +270,13 @@ class TutorApp(App[None]):
         self.restart_language = "en" if self.language == "ko" else "ko"
         self.store.set_setting("language", self.restart_language)
         self.exit()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        # a lesson's [term](glossary:id) link opens the glossary at that term, not a browser
+        if url.startswith(SCHEME):
+            self.action_glossary(url.removeprefix(SCHEME))
+            return
+        super().open_url(url, new_tab=new_tab)
 
     def action_glossary(self, term_id: str | None = None) -> None:
         from tutor.app.screens.glossary import GlossaryScreen

@@ -23,18 +23,21 @@ def models(ctx: click.Context, as_json: bool) -> None:
     """List the models, whether each is present and where it is cached."""
     if ctx.invoked_subcommand is not None:
         return
-    from tutor.engine.fetch import fetch_command, is_present, model_dir
+    from tutor.engine.fetch import damage, fetch_command, is_present, model_dir, repair_command
     from tutor.engine.registry import MODELS
 
     cache = settings().cache_dir
     rows = []
     for spec in MODELS.values():
-        present = is_present(spec, cache)
+        problem = damage(spec, cache)
+        present = is_present(spec, cache) and problem is None
+        status = "damaged" if problem else "present" if present else "missing"
         rows.append({
             "name": spec.name, "title": spec.title, "kind": spec.kind, "source": spec.source,
-            "present": present,
+            "present": present, "status": status, "problem": problem,
             "path": None if spec.source == "tiny" else str(model_dir(spec, cache)),
-            "fetch": None if present else fetch_command(spec),
+            "fetch": (repair_command(spec) if problem else None if present
+                      else fetch_command(spec)),
             "description": spec.description,
         })
     if as_json:
@@ -47,18 +50,21 @@ def models(ctx: click.Context, as_json: bool) -> None:
     for col in ("name", "model", "kind", "status", "where"):
         table.add_column(col)
     for r in rows:
-        status = "[green]present[/]" if r["present"] else f"[red]missing[/] ({r['fetch']})"
+        status = ("[green]present[/]" if r["present"]
+                  else f"[red]damaged[/]: {r['problem']} (run `{r['fetch']}`)" if r["problem"]
+                  else f"[red]missing[/] ({r['fetch']})")
         where = r["path"] or "built in memory (tests)"
         table.add_row(r["name"], r["title"], r["kind"], status, where)
     Console().print(table)
 
 
 def missing_models(cache: Path) -> list[ModelSpec]:
-    """The models fetched from PyPI that are not in the cache yet."""
-    from tutor.engine.fetch import is_present
+    """The models fetched from PyPI that are not in the cache yet, or are damaged there."""
+    from tutor.engine.fetch import damage, is_present
     from tutor.engine.registry import MODELS
 
-    return [s for s in MODELS.values() if s.source == "pypi" and not is_present(s, cache)]
+    return [s for s in MODELS.values()
+            if s.source == "pypi" and (not is_present(s, cache) or damage(s, cache))]
 
 
 def fetch_models(todo: list[ModelSpec], console: Console, cache: Path,
@@ -102,7 +108,7 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
     from rich.console import Console
 
     from tutor.cli.output import fail
-    from tutor.engine.fetch import is_present
+    from tutor.engine.fetch import damage, is_present
     from tutor.engine.registry import MODELS
 
     unknown = [n for n in names if n not in MODELS]
@@ -111,7 +117,7 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
     wanted = [MODELS[n] for n in names] if names else [
         s for s in MODELS.values() if s.source == "pypi"]
     cache = settings().cache_dir
-    todo = [s for s in wanted if force or not is_present(s, cache)]
+    todo = [s for s in wanted if force or not is_present(s, cache) or damage(s, cache)]
     console = Console(stderr=True)
     if not todo:
         if not quiet:

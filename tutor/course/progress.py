@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from tutor import paths
 
 DB_NAME = "progress.sqlite3"
+LEARNER_ID = "learner_id"  # the settings key of the learner id
 BUSY_TIMEOUT_MS = 10_000
 
 # Append only: migration N takes a store at user_version N to N + 1.
@@ -278,6 +280,17 @@ class ProgressStore:
         with self._write() as db:
             db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                        "value = excluded.value", (key, value))
+
+    def learner_id(self) -> str:
+        """This learner's id, made on first use and kept (a reset keeps it): it seeds the
+        order of quiz choices, so the order is stable across restarts."""
+        found = self.setting(LEARNER_ID)
+        if found:
+            return found
+        with self._write() as db:  # OR IGNORE: a second tutor that made one first wins
+            db.execute("INSERT OR IGNORE INTO settings VALUES (?, ?)",
+                       (LEARNER_ID, uuid.uuid4().hex))
+        return self.setting(LEARNER_ID) or ""
 
     # -- reads -------------------------------------------------------------------------------
     def setting(self, key: str) -> str | None:

@@ -6,6 +6,15 @@ from typing import Any
 
 from tutor.course.loader import Course
 from tutor.course.progress import LessonProgress
+from tutor.course.schema import Lesson
+
+
+def unanswered_quizzes(lesson: Lesson, progress: LessonProgress) -> list[int]:
+    """Indices of the lesson's quiz steps with no saved answer: a lesson is done only when
+    none is left (paging past a quiz does not answer it)."""
+    quizzes = {q.id for q in lesson.quizzes}
+    return [i for i, step in enumerate(lesson.steps)
+            if step.id in quizzes and step.id not in progress.answers]
 
 
 def lesson_row(course_entry: Any, progress: LessonProgress,

@@ -25,6 +25,7 @@ import types
 from pathlib import Path
 from typing import Any
 
+OUTPUT_LIMIT = 16 * 1024 * 1024  # bytes of printed output
 COMPILES = "your file compiles"
 RUNS = "your file runs"
 
@@ -57,10 +58,25 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
 
 
-def limit_memory(megabytes: int) -> None:
-    limit = megabytes * 1024 * 1024
+def address_space() -> int:
+    """Bytes of address space this process has mapped now (Linux; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def limit_resources(megabytes: int) -> None:
+    """Address space: what the loaded models use plus `megabytes` for the learner's code
+    (relative, because torch builds differ wildly in what they map), no core files, and a
+    cap on what gets written: a print loop must not fill the disk before the time limit."""
+    limit = address_space() + megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
+    # past the cap a write fails with an OSError in the learner's code instead of a signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 def learner_traceback(err: BaseException, path: str) -> str:
@@ -84,7 +100,7 @@ def describe_error(err: BaseException, path: str, memory_mb: int) -> str:
         return (f"your code called sys.exit({err.code!r}), which would end the program: "
                 "return the result instead")
     if isinstance(err, MemoryError):
-        return (f"your code ran out of memory (the limit is {memory_mb} MiB):\n"
+        return (f"your code ran out of memory (it may use {memory_mb} MiB):\n"
                 + learner_traceback(err, path))
     if in_learner_code(err, path):
         return "your code raised an exception:\n" + learner_traceback(err, path)
@@ -120,7 +136,7 @@ def run(args: argparse.Namespace) -> None:
         channel.check(checks[0][0], False, f"the model could not be loaded: {err}")
         channel.send("done")
         return
-    limit_memory(args.memory_mb)
+    limit_resources(args.memory_mb)
     channel.send("ready")
 
     module = types.ModuleType(f"learner_{exercise.module}")
@@ -156,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--decoder")
     parser.add_argument("--encoder")
-    parser.add_argument("--memory-mb", type=int, default=4096)
+    parser.add_argument("--memory-mb", type=int, default=2048)
     args = parser.parse_args(argv)
     die_with_parent()
     run(args)

@@ -5,7 +5,7 @@ and off plotted side by side."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,6 +20,9 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import Emit, JobAnswer, LivePanel
 from tutor.app.panels.next_token import parse_settings
 from tutor.app.panels.render import clip
+from tutor.engine import cachecost
+from tutor.engine.cachecost import CacheCost
+from tutor.engine.limits import SEED_MAX
 from tutor.engine.repeats import ends_in_loop
 from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
 
@@ -87,6 +90,18 @@ class GenerationPanel(LivePanel):
     class AllDone(JobAnswer):
         results: list[Generation]
 
+    @dataclass
+    class CompareProgress(JobAnswer):
+        FINAL = False
+        done: int
+        total: int
+        context: int  # tokens in context for the run under way
+        use_cache: bool
+
+    @dataclass
+    class Compared(JobAnswer):
+        cost: CacheCost | None  # None: stopped before the end
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tokens: list[GeneratedToken] = []  # the run on screen
@@ -97,6 +112,7 @@ class GenerationPanel(LivePanel):
         self.last: dict[bool, Generation] = {}
         self.runs = 0
         self.runs_by_cache: dict[bool, int] = {True: 0, False: 0}  # completed runs
+        self.cost: CacheCost | None = None  # the last cache comparison
         self.prompt_tokens = 0  # what the model read for the run on screen
         self._plotted_at = 0.0
         self._drawn_at = 0.0
@@ -168,6 +184,9 @@ class GenerationPanel(LivePanel):
             seed = int(seed_text) if seed_text else None
         except ValueError:
             raise ValueError("the seed must be a whole number, or empty for any") from None
+        if seed is not None and not 0 <= seed <= SEED_MAX:
+            raise ValueError(f"the seed must be a whole number from 0 to {SEED_MAX} (64 bits), "
+                             "or empty for any")
         return GenerationSettings(
             max_new_tokens=max_new, temperature=t, top_k=k, top_p=p, seed=seed,
             use_cache=self.query_one("#gen-cache", Switch).value,
@@ -175,23 +194,58 @@ class GenerationPanel(LivePanel):
             candidates=0)  # the panel shows no per-step candidates: skip their cost
 
     def action_generate(self) -> None:
-        self._start_runs(compare=False)
-
-    def action_compare(self) -> None:
-        self._start_runs(compare=True)
-
-    def _start_runs(self, compare: bool) -> None:
         try:
             s = self.read_settings()
         except ValueError as err:
             self.status.show(str(err), "error")
             return
-        runs = [s]
-        if compare:  # the same settings twice, cache on then off, so only the cache differs
-            runs = [replace(s, use_cache=True), replace(s, use_cache=False)]
         prompt = self.query_one("#gen-prompt", TextArea).text
+        self.cancel_job("compare")
         self.status.show("")
-        self.run_stream_job("generate", lambda emit: self._generate(prompt, runs, emit))
+        self.run_stream_job("generate", lambda emit: self._generate(prompt, [s], emit))
+
+    def action_compare(self) -> None:
+        """Measure the cost of one more token with and without the cache at growing context,
+        interleaved and repeated (see tutor/engine/cachecost.py)."""
+        prompt = self.query_one("#gen-prompt", TextArea).text
+        if not prompt.strip():
+            self.status.show("Write a prompt first: the comparison repeats it to fill the "
+                             "context.", "error")
+            return
+        self.cancel_job("generate")
+        self.cost = None
+        self.status.show("measuring the cost of one more token, with and without the cache…")
+        engine = self.hub.decoder()
+
+        def run(emit: Emit) -> GenerationPanel.Compared:
+            worker = get_current_worker()
+            return self.Compared(cachecost.measure(
+                engine, prompt, cancelled=lambda: worker.is_cancelled,
+                progress=lambda *step: emit(self.CompareProgress(*step))))
+        self.run_stream_job("compare", run)
+
+    def on_generation_panel_compare_progress(self, message: CompareProgress) -> None:
+        done, total, context, use_cache = (message.done, message.total, message.context,
+                                           message.use_cache)
+        self.status.show(f"measuring: run {done + 1} of {total}, {context} tokens in context, "
+                         f"cache {'on' if use_cache else 'off'}…")
+
+    def on_generation_panel_compared(self, message: Compared) -> None:
+        cost = message.cost
+        if cost is None:
+            return
+        self.cost = cost
+        self.runs_by_cache[True] += cost.runs
+        self.runs_by_cache[False] += cost.runs
+        self.runs += 2 * cost.runs
+        self.status.show(cost.summary(), "" if cost.conclusive else "warning")
+        self._draw_stats()
+        self._draw_plot()
+        # the run on screen is unchanged; only the counts and the measured speed-up move
+        self.publish({**self.result, "runs": self.runs,
+                      "runs_cached": self.runs_by_cache[True],
+                      "runs_uncached": self.runs_by_cache[False],
+                      "cache_speedup": self.cache_speedup()})
 
     def _generate(self, prompt: str, runs: list[GenerationSettings], emit: Emit) -> AllDone:
         """Worker thread: each run's tokens are sent as they come."""
@@ -212,6 +266,10 @@ class GenerationPanel(LivePanel):
         return self.AllDone(done)
 
     def action_stop(self) -> None:
+        if self.is_running("compare"):
+            self.cancel_job("compare")
+            self.status.show("comparison stopped")
+            return
         if not self.is_running("generate"):
             return
         self.cancel_job("generate")
@@ -284,10 +342,20 @@ class GenerationPanel(LivePanel):
             line.append(f"\nstopped: {STOP_REASONS.get(reason, reason)}", "italic")
         elif n:
             line.append("\ngenerating…", "italic")
-        speedup = self.cache_speedup()
-        if speedup:
-            line.append(f"\nKV cache speed-up: {speedup:.1f}× (mean ms per token without the "
-                        "cache ÷ with it, after the first token)", "green")
+        if not self.last and not n:
+            line = Text()  # only a comparison has run: no generation to describe
+        if self.cost is not None:
+            if line.plain:
+                line.append("\n")
+            line.append("KV cache, one more token (median of "
+                        f"{self.cost.repeats} interleaved repeats): ", "bold")
+            line.append(" · ".join(f"{p.context} in context {p.cached:.0f} vs {p.uncached:.0f} ms"
+                                   for p in self.cost.points))
+            line.append("\n" + self.cost.summary(),
+                        "green" if self.cost.longest.verdict == "faster" else "yellow")
+        elif self.last.get(True) is not None and self.last.get(False) is not None:
+            line.append("\nBoth runs are on the plot. One run each is easily swayed by a busy "
+                        "machine: Cache on vs off (ctrl+b) measures it properly.", "italic")
         self.query_one("#gen-stats", Static).update(line)
 
     def _draw_plot(self) -> None:
@@ -295,6 +363,10 @@ class GenerationPanel(LivePanel):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
+        if self.cost is not None and not self.is_running("generate"):
+            self._plot_cost(plt, self.cost)
+            plot.refresh()
+            return
         plt.title("time per token (ms) by position")
         plt.xlabel("token")
         highest = max((max(ys) for ys in self.series.values() if ys), default=0.0)
@@ -308,13 +380,23 @@ class GenerationPanel(LivePanel):
                          marker="braille")
         plot.refresh()
 
+    @staticmethod
+    def _plot_cost(plt: Any, cost: CacheCost) -> None:
+        plt.title("ms for one more token, by tokens in context (median)")
+        plt.xlabel("tokens in context")
+        xs = [p.context for p in cost.points]
+        highest = max(max(p.uncached_ms + p.cached_ms) for p in cost.points)
+        plt.ylim(0, highest * 1.15)
+        plt.xticks(xs, [str(x) for x in xs])
+        plt.plot(xs, [p.cached for p in cost.points], label="cache on", color="green",
+                 marker="braille")
+        plt.plot(xs, [p.uncached for p in cost.points], label="cache off", color="red",
+                 marker="braille")
+
     # -- the result a task step checks ---------------------------------------------------------
     def cache_speedup(self) -> float:
-        on, off = self.last.get(True), self.last.get(False)
-        if on is None or off is None:
-            return 0.0
-        fast = mean_step_ms(on.tokens)
-        return mean_step_ms(off.tokens) / fast if fast > 0 else 0.0
+        """From the last comparison; 0 before one, or when it was too noisy to conclude."""
+        return self.cost.speedup if self.cost is not None else 0.0
 
     def _publish_state(self, prompt: str, tokens: list[GeneratedToken], stop_reason: str,
                        tokens_per_s: float, s: GenerationSettings, text: str | None = None) -> None:

@@ -16,7 +16,18 @@ from tutor.app.widgets.model_status import ModelStatus
 from tutor.app.widgets.quiz import QuizView
 from tutor.app.widgets.steps import PanelView, TaskView
 from tutor.course.progress import LessonProgress
-from tutor.course.schema import AnyStep, ExerciseStep, Lesson, PanelStep, ReadStep, TaskStep
+from tutor.course.schema import (
+    AnyStep,
+    ExerciseStep,
+    Lesson,
+    MultipleQuiz,
+    PanelStep,
+    ReadStep,
+    SingleQuiz,
+    TaskStep,
+)
+from tutor.course.shuffle import choice_order
+from tutor.course.summary import unanswered_quizzes
 from tutor.i18n import _
 
 if TYPE_CHECKING:
@@ -102,11 +113,23 @@ class LessonScreen(Screen[None]):
         if isinstance(step, ExerciseStep):
             return ExerciseView(step, self.tutor.hub,
                                 passed=step.exercise in self.tutor.store.passed_exercises())
-        return QuizView(step, saved.answers.get(step.id))
+        order = None
+        if isinstance(step, SingleQuiz | MultipleQuiz):
+            order = choice_order(self.tutor.store.learner_id(), self.lesson.id, step.id,
+                                 len(step.choices))
+        return QuizView(step, saved.answers.get(step.id), order)
 
     async def action_next_step(self) -> None:
         if self.index + 1 < len(self.lesson.steps):
             await self.show_step(self.index + 1)
+            return
+        left = unanswered_quizzes(self.lesson, self.progress())
+        if left:
+            # done means answered: take the learner to the first open quiz instead
+            steps = ", ".join(str(i + 1) for i in left)
+            self.notify(f"The lesson is done once its quizzes are answered (step {steps}).",
+                        title="Not done yet", severity="warning")
+            await self.show_step(left[0])
             return
         self.tutor.store.complete_lesson(self.lesson.id)
         self.notify(f"Lesson complete: {self.lesson.title}", title="Well done")

@@ -69,6 +69,8 @@ class ExerciseView(Vertical, can_focus=True):
         self.exercise = catalog.get(step.exercise)
         self.path: Path | None = None
         self._save_timer = None
+        # kept, not queried: on unmount the children are gone, and the last edit is saved then
+        self._text_area: TextArea | None = None
 
     def compose(self) -> ComposeResult:
         yield Markdown(self.step.body, classes="step-text")
@@ -97,8 +99,9 @@ class ExerciseView(Vertical, can_focus=True):
         if self.exercise.hints:
             with Collapsible(title=_("Hints"), collapsed=True):
                 yield Static("\n".join(f"• {h}" for h in self.exercise.hints), markup=False)
-        yield TextArea.code_editor(text, language="python", id="exercise-editor",
-                                   soft_wrap=False, show_line_numbers=True)
+        self._text_area = TextArea.code_editor(text, language="python", id="exercise-editor",
+                                               soft_wrap=False, show_line_numbers=True)
+        yield self._text_area
         yield Static("", id="exercise-status")
         yield Static("", id="exercise-results")
         yield Vertical(id="exercise-solution")
@@ -115,8 +118,7 @@ class ExerciseView(Vertical, can_focus=True):
 
     # -- saving and editing --------------------------------------------------------------------
     def _editor(self) -> TextArea | None:
-        found = self.query("#exercise-editor")
-        return found.first(TextArea) if found else None
+        return self._text_area
 
     def _save(self) -> None:
         editor = self._editor()
