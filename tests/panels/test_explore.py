@@ -125,7 +125,7 @@ async def test_an_appended_token_shows_before_the_model_answers(tiny_hub: Engine
         def decoder(self) -> Any:
             return slow
 
-    app = PanelApp("explore", Hub(dict(tiny_hub.names)), {"prompt": PROMPT})
+    app = PanelApp("explore", Hub(tiny_hub.settings), {"prompt": PROMPT})
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         panel = app.query_one(ExplorePanel)
