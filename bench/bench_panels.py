@@ -224,7 +224,8 @@ def plain_generate(hub: EngineHub, prompt: str, n: int) -> tuple[float, float]:
     from tutor.engine import Engine
 
     if "m" not in _STOCK:
-        stock = Engine(hub.decoder().name)
+        # decode "torch" loads the model as transformers lays it out (no BLAS layout)
+        stock = Engine(hub.decoder().name, Settings.build({"decode": "torch"}))
         stock.load()
         _STOCK["m"] = stock._get()  # noqa: SLF001
     m = _STOCK["m"]

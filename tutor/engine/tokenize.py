@@ -1,12 +1,25 @@
-"""Tokenization as a learner should see it: ids, visible pieces, character spans, specials."""
+"""Tokenization as a learner should see it: ids, visible pieces, character spans, specials.
+
+`TextTokenizer` wraps a `tokenizers.Tokenizer` (the Rust tokenizer, without transformers or
+torch), configured once when it is built and never changed after: that is what makes it
+safe to call from the UI thread and from workers at the same time. (A transformers fast
+tokenizer reconfigures its Rust tokenizer for padding or truncation inside a call, and a
+second thread using it meanwhile fails with "Already borrowed".) `tutor tokens` builds one
+straight from the cached tokenizer.json, so it starts without loading a model.
+"""
 
 from __future__ import annotations
 
 import codecs
+import json
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tutor.engine.types import Token, Tokenization
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 # Bytes that are only part of a character (one emoji or Hangul syllable can be split over
 # several tokens) are shown in hex rather than as replacement characters.
@@ -17,6 +30,7 @@ codecs.register_error(
 SPACE_MARK = "␣"
 NEWLINE_MARK = "↵"
 TAB_MARK = "⇥"
+_SHOWN_MAX = 65536
 
 
 @lru_cache(maxsize=1)
@@ -35,13 +49,8 @@ def _byte_decoder() -> dict[str, int]:
     return {chr(c): b for b, c in zip(bs, cs, strict=True)}
 
 
-def is_byte_level(tokenizer: Any) -> bool:
-    backend = getattr(tokenizer, "backend_tokenizer", None)
-    decoder = getattr(backend, "decoder", None)
-    return decoder is not None and "ByteLevel" in repr(decoder)
-
-
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
+    """Text with its whitespace made visible."""
     return text.replace(" ", SPACE_MARK).replace("\n", NEWLINE_MARK).replace("\t", TAB_MARK)
 
 
@@ -50,78 +59,86 @@ def display_piece(raw: str, byte_level: bool) -> str:
     if byte_level:
         table = _byte_decoder()
         if all(ch in table for ch in raw):
-            data = bytes(table[ch] for ch in raw)
-            return _visible(data.decode("utf-8", errors="tutor_hex"))
-        return _visible(raw)
-    return _visible(raw.replace("▁", " "))
+            return visible(bytes(table[ch] for ch in raw).decode("utf-8", errors="tutor_hex"))
+        return visible(raw)
+    return visible(raw.replace("▁", " "))
 
 
-# Shown pieces by raw piece, one table per kind of tokenizer: a keystroke re-tokenizes the
-# whole text, and turning every piece back into visible characters again cost more than the
-# tokenizer itself.
-_SHOWN: dict[bool, dict[str, str]] = {True: {}, False: {}}
-_SHOWN_MAX = 65536
-# The last call's tokens by character span, per model and kind of tokenizer.
-_LAST: dict[tuple[str, bool], dict[Any, Token]] = {}
+class TextTokenizer:
+    """A model's tokenizer for reading text and showing tokens; safe from any thread."""
 
+    def __init__(self, tokenizer: Tokenizer, model_name: str, context_length: int) -> None:
+        tokenizer.no_padding()  # a saved tokenizer.json may pad or cut (MiniLM's does)
+        tokenizer.no_truncation()
+        self._tok, self.model_name, self.context_length = tokenizer, model_name, context_length
+        self.specials = frozenset(i for i, added in tokenizer.get_added_tokens_decoder().items()
+                                  if added.special)
+        self.byte_level = "ByteLevel" in repr(tokenizer.decoder)
+        # Shown pieces by raw piece, and the last call's tokens by span: a keystroke
+        # re-tokenizes the whole text, and making every piece visible again cost more than
+        # tokenizing. (Another thread at worst misses a cached entry.)
+        self._shown: dict[str, str] = {}
+        self._last: dict[Any, Token] = {}
 
-def _remember_piece(raw: str, byte_level: bool) -> str:
-    table = _SHOWN[byte_level]
-    if len(table) >= _SHOWN_MAX:
-        table.clear()
-    shown = table[raw] = display_piece(raw, byte_level)
-    return shown
+    @classmethod
+    def from_transformers(cls, tokenizer: Any, model_name: str,
+                          context_length: int) -> TextTokenizer:
+        """A copy of a transformers fast tokenizer's Rust tokenizer, for this class's own use."""
+        from tokenizers import Tokenizer
 
+        return cls(Tokenizer.from_str(tokenizer.backend_tokenizer.to_str()), model_name,
+                   context_length)
 
-def token_text(tokenizer: Any, token_id: int) -> str:
-    """How one id should be shown to a learner."""
-    raw = tokenizer.convert_ids_to_tokens(int(token_id))
-    if raw is None:
-        return f"<{token_id}>"
-    if int(token_id) in set(tokenizer.all_special_ids):
-        return raw
-    return display_piece(raw, is_byte_level(tokenizer))
+    @classmethod
+    def from_directory(cls, directory: Path, model_name: str) -> TextTokenizer:
+        """From a model directory's tokenizer.json and config.json, without transformers."""
+        from tokenizers import Tokenizer
 
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        context = int(config.get("max_position_embeddings") or config.get("n_positions") or 512)
+        return cls(Tokenizer.from_file(str(directory / "tokenizer.json")), model_name, context)
 
-def tokenize(model_name: str, tokenizer: Any, text: str, context_length: int,
-             add_special_tokens: bool = True) -> Tokenization:
-    enc = tokenizer(text, return_offsets_mapping=True, add_special_tokens=add_special_tokens)
-    ids: list[int] = list(enc["input_ids"])
-    offsets = [span if isinstance(span, tuple) else tuple(span)
-               for span in enc["offset_mapping"]]
-    # a fast tokenizer's encoding already holds the pieces: no call per id
-    encodings = getattr(enc, "encodings", None)
-    raws = encodings[0].tokens if encodings else tokenizer.convert_ids_to_tokens(ids)
-    specials = set(tokenizer.all_special_ids)
-    byte_level = is_byte_level(tokenizer)
-    shown_of = _SHOWN[byte_level]
-    # A keystroke changes a few tokens; the others come back with the same span, id and
-    # piece, and the previous call's (immutable) Token is reused instead of built again.
-    key = (model_name, byte_level)
-    before = _LAST.get(key, {})
-    by_span: dict[Any, Token] = {}
-    tokens = []
-    for tid, span, raw in zip(ids, offsets, raws, strict=True):
-        token = before.get(span)
-        special = tid in specials
-        if token is None or token.id != tid or token.raw != raw or token.special != special:
-            start, end = span
-            if special:
-                token = Token(int(tid), raw, int(start), int(end), True, raw)
-            else:
-                shown = shown_of.get(raw)
-                if shown is None:
-                    shown = _remember_piece(raw, byte_level)
-                token = Token(int(tid), shown, int(start), int(end), False, raw)
-        tokens.append(token)
-        by_span[span] = token
-    if len(_LAST) > 16:
-        _LAST.clear()
-    _LAST[key] = by_span
-    notice = None
-    if len(tokens) > context_length:
-        notice = (f"{len(tokens)} tokens: more than the model's context window of "
-                  f"{context_length}; a prompt this long is cut from the left before the model "
-                  "sees it")
-    return Tokenization(model=model_name, text=text, tokens=tokens,
-                        truncated=False, notice=notice)
+    def ids(self, text: str, add_special_tokens: bool = True) -> list[int]:
+        return list(self._tok.encode(text, add_special_tokens=add_special_tokens).ids)
+
+    def decode(self, ids: list[int], skip_special_tokens: bool = False) -> str:
+        return str(self._tok.decode(list(ids), skip_special_tokens=skip_special_tokens))
+
+    def piece(self, token_id: int) -> str:
+        """How one id should be shown to a learner."""
+        raw = self._tok.id_to_token(int(token_id))
+        if raw is None:
+            return f"<{token_id}>"
+        return raw if int(token_id) in self.specials else self._show(raw)
+
+    def _show(self, raw: str) -> str:
+        shown = self._shown.get(raw)
+        if shown is None:
+            if len(self._shown) >= _SHOWN_MAX:
+                self._shown = {}
+            shown = self._shown[raw] = display_piece(raw, self.byte_level)
+        return shown
+
+    def tokenize(self, text: str, add_special_tokens: bool = True) -> Tokenization:
+        enc = self._tok.encode(text, add_special_tokens=add_special_tokens)
+        # A keystroke changes a few tokens; the others come back with the same span, id and
+        # piece, and the previous call's (immutable) Token is reused instead of built again.
+        before = self._last
+        by_span: dict[Any, Token] = {}
+        tokens = []
+        for tid, span, raw in zip(enc.ids, enc.offsets, enc.tokens, strict=True):
+            token = before.get(span)
+            special = tid in self.specials
+            if token is None or token.id != tid or token.raw != raw or token.special != special:
+                shown = raw if special else self._show(raw)
+                token = Token(int(tid), shown, int(span[0]), int(span[1]), special, raw)
+            tokens.append(token)
+            by_span[span] = token
+        self._last = by_span
+        notice = None
+        if len(tokens) > self.context_length:
+            notice = (f"{len(tokens)} tokens: more than the model's context window of "
+                      f"{self.context_length}; a prompt this long is cut from the left before "
+                      "the model sees it")
+        return Tokenization(model=self.model_name, text=text, tokens=tokens, truncated=False,
+                            notice=notice)

@@ -1,14 +1,17 @@
 """What the engine returns: frozen dataclasses of plain Python values and numpy arrays.
 
-Nothing here imports torch, so the UI can hold and render these freely.
+Nothing here imports torch (or even numpy, whose arrays arrive made), so the UI can hold
+and render these freely.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
+if TYPE_CHECKING:  # not imported at run time: `tutor tokens` starts without numpy
+    import numpy as np
 
 StopReason = Literal["eos", "max_new_tokens", "context_full", "cancelled"]
 
@@ -106,10 +109,14 @@ class Candidate:
     id: int
     text: str
     logit: float
-    prob: float  # final probability after temperature, top-k and top-p
+    # the probability in the distribution the token is drawn from, after temperature,
+    # top-k and top-p; greedy decoding (temperature 0) puts all of it on the top token
+    prob: float
+    raw_prob: float  # softmax of the logits at temperature 1: the model's own probability
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "logit": self.logit, "prob": self.prob}
+        return {"id": self.id, "text": self.text, "logit": self.logit, "prob": self.prob,
+                "raw_prob": self.raw_prob}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +135,7 @@ class NextToken:
     probs_final: np.ndarray  # after top-p, renormalised: what sampling draws from
     removed_by_top_k: list[int]  # ids (among the top `top` candidates) that top-k removed
     removed_by_top_p: list[int]  # ids (among the top `top` candidates) that top-p removed
-    candidates: list[Candidate]  # top tokens by raw logit, prob = final probability
+    candidates: list[Candidate]  # top tokens by raw logit
     greedy: Candidate
     entropy: float  # of probs_final, in bits
     entropy_raw: float  # of probs_raw, in bits
@@ -164,6 +171,9 @@ class GenerationSettings:
     use_cache: bool = True
     chat: bool = False  # wrap the prompt in the model's chat template
     candidates: int = 5  # how many top candidates each step reports
+    # as generate()'s min_new_tokens: the end-of-sequence ids cannot be picked before this
+    # many tokens (benchmarks time an exact number of tokens with it)
+    min_new_tokens: int = 0
 
     @property
     def greedy(self) -> bool:
@@ -174,19 +184,35 @@ class GenerationSettings:
 class GeneratedToken:
     index: int
     id: int
-    text: str
+    text: str  # the piece as a learner should see it ("␣Paris"; hex for part of a character)
+    added: str  # the text this token adds to the output ("" until a character is complete)
     ms: float  # wall time of this step, in milliseconds
     candidates: list[Candidate] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "ms": round(self.ms, 3)}
+        return {"id": self.id, "text": self.text, "added": self.added, "ms": round(self.ms, 3)}
+
+
+@dataclass(eq=False)
+class GenerationStream:
+    """Iterate to receive GeneratedTokens as they are made; `result` is set at the end."""
+
+    prompt_text: str  # what the model reads (after the chat template)
+    input_ids: list[int]
+    truncated: bool
+    notice: str | None
+    run: Generator[GeneratedToken, None, Generation] = field(repr=False)
+    result: Generation | None = None
+
+    def __iter__(self) -> Iterator[GeneratedToken]:
+        self.result = yield from self.run
 
 
 @dataclass(frozen=True, slots=True)
 class Generation:
     model: str
     prompt: str  # the text actually fed to the model (after chat template / truncation)
-    text: str  # the generated continuation, detokenised
+    text: str  # the continuation: what its tokens added (and a character left incomplete)
     tokens: list[GeneratedToken]
     stop_reason: StopReason
     prompt_tokens: int
@@ -234,20 +260,20 @@ class Embeddings:
 
     def nearest(self, i: int, k: int = 3) -> list[tuple[int, float]]:
         """The k texts most similar to text i (excluding itself), most similar first."""
-        order = [j for j in np.argsort(-self.similarity[i], kind="stable") if j != i]
+        order = [j for j in (-self.similarity[i]).argsort(kind="stable") if j != i]
         return [(int(j), float(self.similarity[i, j])) for j in order[:k]]
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "model": self.model,
             "texts": self.texts,
-            "similarity": np.round(self.similarity, 6).tolist(),
+            "similarity": self.similarity.round(6).tolist(),
             "dimensions": int(self.vectors.shape[1]),
         }
         if self.token:
             out["token"] = self.token
             out["token_similarity"] = (None if self.token_similarity is None
-                                       else np.round(self.token_similarity, 6).tolist())
+                                       else self.token_similarity.round(6).tolist())
             out["token_missing"] = self.token_missing
         return out
 
@@ -265,10 +291,11 @@ class LoopStep:
     index: int
     input_ids: list[int]
     input_tokens: list[str]
-    logits_top: list[Candidate]  # top candidates, prob = softmax at temperature 1
+    logits_top: list[Candidate]  # top candidates (greedy: raw_prob is what to show)
     chosen: Candidate  # the greedy pick
     is_eos: bool
-    context_full: bool = False
+    context_full: bool = False  # the input and this pick fill the model's window
+    output: str = ""  # the text written up to and including this step's pick
     source_tokens: list[str] = field(default_factory=list)
     cross_attention: np.ndarray | None = None
 
@@ -281,7 +308,7 @@ class LoopStep:
             "is_eos": self.is_eos,
         }
         if self.cross_attention is not None:
-            out["cross_attention"] = np.round(self.cross_attention.mean(axis=(0, 1)), 6).tolist()
+            out["cross_attention"] = self.cross_attention.mean(axis=(0, 1)).round(6).tolist()
         return out
 
 
@@ -342,7 +369,7 @@ class LogitLens:
     def first_top1_layer(self, position: int) -> int:
         """The first layer whose top-1 at `position` is already the final token."""
         ranks = self.final_rank[:, self.column(position)]
-        return int(np.argmax(ranks == 1))
+        return int((ranks == 1).argmax())
 
     def to_dict(self, position: int) -> dict[str, Any]:
         c = self.column(position)

@@ -319,9 +319,8 @@ class GenerationPanel(LivePanel):
     def _draw_output(self) -> None:
         out = Text()
         out.append(clip(self.fed_prompt[-SHOWN_PROMPT_CHARS:], SHOWN_PROMPT_CHARS), "dim")
-        for i, t in enumerate(self.tokens):
-            piece = t.text.replace("␣", " ").replace("↵", "\n").replace("⇥", "\t")
-            out.append(piece, "bold cyan" if i % 2 == 0 else "bold magenta")
+        for i, t in enumerate(self.tokens):  # the text each token adds, in alternating colours
+            out.append(t.added, "bold cyan" if i % 2 == 0 else "bold magenta")
         self.query_one("#gen-output", Static).update(out)
         self.query_one("#gen-output-scroll", VerticalScroll).scroll_end(animate=False)
 
@@ -400,8 +399,8 @@ class GenerationPanel(LivePanel):
 
     def _publish_state(self, prompt: str, tokens: list[GeneratedToken], stop_reason: str,
                        tokens_per_s: float, s: GenerationSettings, text: str | None = None) -> None:
-        if text is None:  # a stopped run: the pieces as shown, markers back to spaces
-            text = "".join(t.text.replace("␣", " ").replace("↵", "\n") for t in tokens)
+        if text is None:  # a stopped run: the text its tokens added
+            text = "".join(t.added for t in tokens)
         self.publish({
             "prompt": prompt, "text": text, "token_count": len(tokens),
             "stop_reason": stop_reason, "tokens_per_s": tokens_per_s,

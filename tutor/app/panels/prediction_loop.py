@@ -52,7 +52,6 @@ class PredictionLoopPanel(LivePanel):
     class Stepped(JobAnswer):
         role: str
         step: LoopStep
-        output: str  # everything generated so far, as text
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,9 +113,7 @@ class PredictionLoopPanel(LivePanel):
         engine = self.hub.get(role)  # type: ignore[arg-type]
 
         def step() -> PredictionLoopPanel.Stepped:
-            s = engine.loop_step(text, generated, top=TOP)
-            written = generated if s.is_eos else [*generated, s.chosen.id]
-            return self.Stepped(role, s, engine.detokenize(written))
+            return self.Stepped(role, engine.loop_step(text, generated, top=TOP))
 
         self.run_job("step", step)
 
@@ -142,7 +139,7 @@ class PredictionLoopPanel(LivePanel):
 
     # -- a step's answer -----------------------------------------------------------------------
     def on_prediction_loop_panel_stepped(self, message: Stepped) -> None:
-        role, s, output = message.role, message.step, message.output
+        role, s, output = message.role, message.step, message.step.output
         if role != self.role:
             return
         self.last = s
@@ -206,7 +203,7 @@ class PredictionLoopPanel(LivePanel):
                                          "position"))
         grid.add_row("4 softmax", self._candidates(s))
         chosen = Text.assemble(("greedy pick: ", "dim"), (repr(s.chosen.text)[1:-1], "bold"),
-                               f" (id {s.chosen.id}, {s.chosen.prob:.1%})")
+                               f" (id {s.chosen.id}, {s.chosen.raw_prob:.1%})")
         if s.is_eos:
             chosen.append(" — the end-of-sequence token: the loop stops", "bold red")
         else:
@@ -235,8 +232,8 @@ class PredictionLoopPanel(LivePanel):
         for c in s.logits_top:
             mark = "◀" if c.id == s.chosen.id else ""
             table.add_row(Text(clip(repr(c.text)[1:-1], 14), "bold" if mark else ""),
-                          f"logit {c.logit:6.2f}", Text(bar(c.prob, 20), "cyan"),
-                          f"{c.prob:6.1%}", mark)
+                          f"logit {c.logit:6.2f}", Text(bar(c.raw_prob, 20), "cyan"),
+                          f"{c.raw_prob:6.1%}", mark)
         return table
 
     @staticmethod

@@ -1,28 +1,25 @@
 """The float32 llama decode step on the CPU, with each matrix read at memory speed.
 
-A decode step reads every weight once to multiply it by one vector, so its speed is the
-speed of a matrix-vector product over 540 MB. Measured on the 2-core machines this project
-runs on, torch's `F.linear` does that at about 7 GB/s with the `[out, in]` weights of
-`nn.Linear`, while OpenBLAS (numpy's BLAS) streams the same matrices at 15-28 GB/s in the
-layout that suits their shape. So this step keeps each matrix in its faster layout, fuses
-the three projections that read the same input (q, k, v) and the two MLP inputs (gate,
-up) so that each layer is four long reads instead of seven short ones, and runs the whole
-step in numpy, whose calls are a few times cheaper than torch's for vectors this small.
+A decode step reads every weight once to multiply it by one vector: its speed is that of
+a matrix-vector product over 540 MB. On the 2-core machines this project runs on, torch's
+`F.linear` does that at about 7 GB/s with `nn.Linear`'s `[out, in]` weights; OpenBLAS
+(numpy's) streams them at 15-28 GB/s as `[in, out]`, except the MLP's down projection
+(1 536 inputs long), fastest as `[out, in]`. `lay_out` stores each matrix in its faster
+layout, fusing q/k/v and gate/up so a layer is four long reads, not seven short ones; the
+step runs in numpy, whose calls cost a few times less than torch's for vectors this small.
 
-The model's own `nn.Linear` weights become views of the same memory, so the
-transformers forward (the prompt, the attention panel, the no-cache runs) reads the same
-numbers and the model takes no extra memory, except a transposed copy of the output layer
-when it is tied to the embedding table (embedding lookups want rows).
+`lay_out` runs once, at load (`loading.load`, for decode "auto" or "blas"). The model's
+`nn.Linear` weights become views of the new memory, so the transformers forward reads the
+same numbers and no memory is added but a transposed copy of a tied output layer. Loaded
+with decode "torch" or "transformers", a model keeps transformers' layout (a stock model).
 
-The arithmetic is float32 throughout, in the order of the transformers eager llama code;
-only the summation order inside each product differs (a different BLAS), so greedy output
-is the same unless two candidates tie within float32 rounding.
+The arithmetic is float32, in the order of the transformers eager llama code; only the
+summation order inside each product differs (another BLAS), so greedy output is the same
+unless two candidates tie within float32 rounding.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tutor.engine.fastdecode import (
-    LlamaStepper,
-    head_shape,
-    kv_cache,
-    prefill_cache,
-    rotary_tables,
-)
+from tutor.engine.decode import llama
 
 _ALIGN = 16  # floats: each matrix starts on a 64-byte cache line
 
@@ -51,11 +42,13 @@ class _Layer:
     ln2: np.ndarray
     eps2: float
     gate_up: np.ndarray  # [hidden, 2 * intermediate]
-    down: np.ndarray  # [hidden, intermediate], as nn.Linear keeps it (see _arena_views)
+    down: np.ndarray  # [hidden, intermediate], as nn.Linear keeps it
 
 
 @dataclass(frozen=True)
-class _Weights:
+class BlasWeights:
+    """A llama's weights in the BLAS step's layout (see the module docstring)."""
+
     layers: list[_Layer]
     embed: np.ndarray  # [vocab, hidden]
     norm: np.ndarray
@@ -64,13 +57,9 @@ class _Weights:
     intermediate: int
 
 
-_prepared: weakref.WeakKeyDictionary[Any, _Weights] = weakref.WeakKeyDictionary()
-_prepare_lock = threading.Lock()
-
-
 def supports(model: Any, device: torch.device) -> bool:
     """A plain float32 llama on the CPU (not quantised, no biases, default rotary)."""
-    if device.type != "cpu" or not LlamaStepper.supports(model):
+    if device.type != "cpu" or not llama.supports(model):
         return False
     modules = [model.lm_head]
     for layer in model.model.layers:
@@ -79,12 +68,6 @@ def supports(model: Any, device: torch.device) -> bool:
     return all(type(mod) is nn.Linear and mod.bias is None
                and mod.weight.dtype == torch.float32 and mod.weight.device.type == "cpu"
                for mod in modules)
-
-
-# Which layout reads fastest depends on the shape: measured with OpenBLAS on 2 cores,
-# `[in, out]` (x @ W) wins for q/k/v, o, gate/up and the output layer (21-28 GB/s against
-# 13-23), while the MLP's down projection, 1 536 inputs long, reads at 23 GB/s as
-# `[out, in]` (W @ x) against 17 GB/s the other way, so it keeps its rows.
 
 
 def _arena_views(matrices: list[tuple[torch.Tensor, bool]]) -> list[np.ndarray]:
@@ -96,23 +79,21 @@ def _arena_views(matrices: list[tuple[torch.Tensor, bool]]) -> list[np.ndarray]:
     views = []
     for (w, keep_rows), size in zip(matrices, sizes, strict=True):
         data = w.detach().numpy()
-        if not keep_rows:
-            data = data.T
-        view = arena[start: start + w.numel()].reshape(data.shape)
-        view[...] = data
+        view = arena[start: start + w.numel()].reshape(data.shape if keep_rows else data.T.shape)
+        view[...] = data if keep_rows else data.T
         views.append(view)
         start += size
     return views
 
 
 def _rebind(module: nn.Linear, view: np.ndarray, keep_rows: bool = False) -> None:
-    """Point the module's weight at the arena (`view.T` for a transposed copy): the same
-    numbers, shared memory."""
+    """Point the module's weight at the arena: the same numbers, shared memory."""
     weight = torch.from_numpy(view)
     module.weight = nn.Parameter(weight if keep_rows else weight.t(), requires_grad=False)
 
 
-def _prepare(model: Any) -> _Weights:
+def lay_out(model: Any) -> BlasWeights:
+    """Move the model's matrices into the BLAS layout, in place (call once, at load)."""
     inner = model.model
     tied = model.lm_head.weight.data_ptr() == inner.embed_tokens.weight.data_ptr()
     matrices: list[tuple[torch.Tensor, bool]] = []
@@ -128,42 +109,26 @@ def _prepare(model: Any) -> _Weights:
     for i, layer in enumerate(inner.layers):
         a, m = layer.self_attn, layer.mlp
         qkv, o, gate_up, down = views[4 * i: 4 * i + 4]
-        q_out, k_out = a.q_proj.out_features, a.k_proj.out_features
+        q_out, k_out, inter = a.q_proj.out_features, a.k_proj.out_features, m.gate_proj.out_features
         _rebind(a.q_proj, qkv[:, :q_out])
         _rebind(a.k_proj, qkv[:, q_out: q_out + k_out])
         _rebind(a.v_proj, qkv[:, q_out + k_out:])
         _rebind(a.o_proj, o)
-        inter = m.gate_proj.out_features
         _rebind(m.gate_proj, gate_up[:, :inter])
         _rebind(m.up_proj, gate_up[:, inter:])
         _rebind(m.down_proj, down, keep_rows=True)
         layers.append(_Layer(
             ln1=layer.input_layernorm.weight.detach().numpy(),
-            eps1=float(layer.input_layernorm.variance_epsilon),
-            qkv=qkv, o=o, scaling=float(a.scaling),
-            ln2=layer.post_attention_layernorm.weight.detach().numpy(),
-            eps2=float(layer.post_attention_layernorm.variance_epsilon),
-            gate_up=gate_up, down=down,
-        ))
+            eps1=float(layer.input_layernorm.variance_epsilon), qkv=qkv, o=o,
+            scaling=float(a.scaling), ln2=layer.post_attention_layernorm.weight.detach().numpy(),
+            eps2=float(layer.post_attention_layernorm.variance_epsilon), gate_up=gate_up,
+            down=down))
     if not tied:
         _rebind(model.lm_head, views[-1])
-    return _Weights(
-        layers=layers,
-        embed=inner.embed_tokens.weight.detach().numpy(),
-        norm=inner.norm.weight.detach().numpy(),
-        norm_eps=float(inner.norm.variance_epsilon),
-        lm_head=views[-1],
-        intermediate=int(inner.layers[0].mlp.gate_proj.out_features),
-    )
-
-
-def prepared(model: Any) -> _Weights:
-    """The model's weights in the step's layout, arranged once per model."""
-    with _prepare_lock:
-        weights = _prepared.get(model)
-        if weights is None:
-            weights = _prepared[model] = _prepare(model)
-        return weights
+    return BlasWeights(
+        layers=layers, embed=inner.embed_tokens.weight.detach().numpy(),
+        norm=inner.norm.weight.detach().numpy(), norm_eps=float(inner.norm.variance_epsilon),
+        lm_head=views[-1], intermediate=int(inner.layers[0].mlp.gate_proj.out_features))
 
 
 def _rms(h: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
@@ -171,16 +136,13 @@ def _rms(h: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
 
 
 class BlasLlamaStepper:
-    """The lean llama step of `fastdecode.LlamaStepper`, in numpy over BLAS."""
+    """The lean llama step of `llama.TorchLlamaStepper`, in numpy over BLAS."""
 
-    def __init__(self, model: Any, device: torch.device, max_positions: int) -> None:
-        cfg = model.config
-        self.model = model
-        self.device = device
-        self.w = prepared(model)
-        self.n_heads, self.n_kv, self.head_dim = head_shape(cfg)
-        self.groups = self.n_heads // self.n_kv
-        cos, sin = rotary_tables(model, max_positions, device)
+    def __init__(self, model: Any, device: torch.device, max_positions: int,
+                 weights: BlasWeights) -> None:
+        self.model, self.device, self.w = model, device, weights
+        self.n_heads, self.n_kv, self.head_dim = llama.head_shape(model.config)
+        cos, sin = llama.rotary_tables(model, max_positions, device)
         self.cos = cos.numpy()
         # rotate_half(x) * sin, as one gather and one product: the first half of
         # rotate_half(x) is -x[half:], and (-a) * b == a * (-b) exactly in floating point
@@ -190,17 +152,13 @@ class BlasLlamaStepper:
         self.rotate = np.r_[half:self.head_dim, 0:half]
         # the prompt's keys and values are written through the torch tensors, each step's
         # through the numpy views of the same memory: [layer, kv heads, position, dim]
-        self._keys, self._values = kv_cache(model, max_positions, torch.float32, device)
+        self._keys, self._values = llama.kv_cache(model, max_positions, torch.float32, device)
         self.keys, self.values = self._keys.numpy()[:, 0], self._values.numpy()[:, 0]
         self.max_positions = max_positions
         self.position = 0
 
-    @staticmethod
-    def supports(model: Any, device: torch.device) -> bool:
-        return supports(model, device)
-
     def prefill(self, ids: list[int]) -> torch.Tensor:
-        logits = prefill_cache(self.model, ids, self.device, self._keys, self._values)
+        logits = llama.prefill_cache(self.model, ids, self.device, self._keys, self._values)
         self.position = len(ids)
         return logits
 
@@ -209,33 +167,26 @@ class BlasLlamaStepper:
         if p >= self.max_positions:
             raise ValueError("the stepper's cache is full")
         w = self.w
-        nh, nkv, hd, g = self.n_heads, self.n_kv, self.head_dim, self.groups
-        q_dim, kv_dim, inter = nh * hd, nkv * hd, w.intermediate
-        cos, sin, rotate = self.cos[p], self.sin_signed[p], self.rotate
-        end = p + 1
+        nh, nkv, hd = self.n_heads, self.n_kv, self.head_dim
+        q_dim, kv_dim, inter, g = nh * hd, nkv * hd, w.intermediate, nh // nkv
+        cos, sin, rotate, end = self.cos[p], self.sin_signed[p], self.rotate, p + 1
         h = w.embed[token_id].copy()
         # silu's exp(-x) overflows to inf for very negative x, and x / inf is the right 0
         with np.errstate(over="ignore"):
             for i, layer in enumerate(w.layers):
-                x = _rms(h, layer.ln1, layer.eps1)
-                y = x @ layer.qkv
+                y = _rms(h, layer.ln1, layer.eps1) @ layer.qkv
                 qk = y[:q_dim + kv_dim].reshape(nh + nkv, hd)  # rotary: queries and keys
                 qk = qk * cos + qk[:, rotate] * sin
-                q, k = qk[:nh], qk[nh:]
-                v = y[q_dim + kv_dim:].reshape(nkv, hd)
-                self.keys[i, :, p] = k
-                self.values[i, :, p] = v
+                self.keys[i, :, p] = qk[nh:]
+                self.values[i, :, p] = y[q_dim + kv_dim:].reshape(nkv, hd)
                 # query head j reads key/value head j // g, as repeat_kv arranges them
-                scores = np.matmul(q.reshape(nkv, g, hd),
+                scores = np.matmul(qk[:nh].reshape(nkv, g, hd),
                                    self.keys[i, :, :end].transpose(0, 2, 1)) * layer.scaling
                 scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
                 scores /= scores.sum(axis=-1, keepdims=True)
-                attn = np.matmul(scores, self.values[i, :, :end]).reshape(q_dim)
-                h = h + attn @ layer.o
-                x = _rms(h, layer.ln2, layer.eps2)
-                z = x @ layer.gate_up
+                h = h + np.matmul(scores, self.values[i, :, :end]).reshape(q_dim) @ layer.o
+                z = _rms(h, layer.ln2, layer.eps2) @ layer.gate_up
                 gate = z[:inter]
                 h = h + layer.down @ (gate / (1.0 + np.exp(-gate)) * z[inter:])
-        h = _rms(h, w.norm, w.norm_eps)
         self.position = end
-        return torch.from_numpy(h @ w.lm_head)
+        return torch.from_numpy(_rms(h, w.norm, w.norm_eps) @ w.lm_head)
