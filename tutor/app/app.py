@@ -60,6 +60,7 @@ class TutorApp(App[None]):
 
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
     crash_report: Path | None = None
+    finished_lesson: str | None = None  # set when a lesson ends; the map moves past it
 
     def __init__(self, *, lessons_path: Path | None = None, hub: EngineHub | None = None,
                  store: ProgressStore | None = None, load_model: bool = True) -> None:
@@ -143,7 +144,11 @@ class TutorApp(App[None]):
         # from the palette the learner may be inside another lesson: go back to the map first
         while isinstance(self.screen, LessonScreen):
             self.pop_screen()
-        self.push_screen(LessonScreen(lesson))
+        # a lesson's screen is installed, so leaving it keeps what its panels computed
+        name = f"lesson:{lesson_id}"
+        if not self.is_screen_installed(name):
+            self.install_screen(LessonScreen(lesson), name)
+        self.push_screen(name)
 
     def confirm_reset(self, lesson_id: str) -> None:
         """Ask first: a reset forgets every answer of the lesson."""
@@ -162,6 +167,11 @@ class TutorApp(App[None]):
     def reset_lesson(self, lesson_id: str) -> None:
         if isinstance(self.screen, LessonScreen) and self.screen.lesson.id == lesson_id:
             self.pop_screen()
+        name = f"lesson:{lesson_id}"
+        if self.is_screen_installed(name):  # a fresh start, panels included
+            old = self.get_screen(name)
+            self.uninstall_screen(name)
+            old.remove()
         self.store.reset(lesson_id)
         if isinstance(self.screen, MapScreen):
             self.screen.refresh_course()
@@ -176,7 +186,7 @@ class TutorApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def action_lab(self) -> None:
         try:

@@ -64,7 +64,10 @@ PANELS: dict[str, PanelSpec] = {
         PanelSpec(
             id="next-token",
             title="Next token",
-            inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM},
+            # basic: hide the sampling settings, entropy and raw probabilities (lesson 1,
+            # before they are taught)
+            inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM,
+                    "basic": bool},
             results={
                 "prompt": str,
                 "temperature": NUM,

@@ -18,6 +18,7 @@ def lesson_row(course_entry: Any, progress: LessonProgress) -> dict[str, Any]:
         "title": course_entry.title,
         "status": "broken" if not course_entry.ok else progress.status,
         "step": progress.step_index,
+        "furthest": progress.furthest_index,
         "step_id": progress.step_id,
         "steps": len(lesson.steps) if lesson is not None else 0,
         "quizzes": len(quizzes),

@@ -4,6 +4,7 @@ and off plotted side by side."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -48,6 +49,24 @@ FRAME_S = 1 / 60
 SHOWN_PROMPT_CHARS = 600
 
 
+def switch_text(on: bool) -> str:
+    """A switch's state in words, beside it: its colour alone does not say it to everyone."""
+    return "on" if on else "off"
+
+
+def reason_known(result: Generation | None, stop: str | None) -> bool:
+    return bool(stop or (result and result.stop_reason))
+
+
+def whole_ticks(n: int, most: int = 6) -> list[int]:
+    """At most `most` whole-number positions from 1 to n, evenly stepped, n included."""
+    step = max(1, math.ceil((n - 1) / (most - 1)))
+    ticks = list(range(1, n + 1, step))
+    if ticks[-1] != n:
+        ticks.append(n)
+    return ticks
+
+
 def mean_step_ms(tokens: list[GeneratedToken]) -> float:
     """Milliseconds per token after the first (the first also reads the whole prompt)."""
     steps = [t.ms for t in tokens[1:]] or [t.ms for t in tokens]
@@ -73,6 +92,8 @@ class GenerationPanel(LivePanel):
         self.series: dict[bool, list[float]] = {}  # use_cache -> ms per token, last run
         self.last: dict[bool, Generation] = {}
         self.runs = 0
+        self.pending_runs: list[GenerationSettings] = []  # the runs of the job in progress
+        self.run_index = 0  # which of them is streaming (1-based)
         self._plotted_at = 0.0
         self._drawn_at = 0.0
 
@@ -81,22 +102,29 @@ class GenerationPanel(LivePanel):
         preset = preset if preset in PRESETS else ""
         prompt = self.preset("prompt", "") or PRESETS.get(preset, self.DEFAULT_PROMPT)
         yield TextArea(prompt, id="gen-prompt", soft_wrap=True, show_line_numbers=False)
+        # rows short enough for 80 columns: no control is ever off the screen's edge
         with Horizontal(classes="gen-row"):
+            yield Label("preset")
             yield Select([(name, name) for name in PRESETS], value=preset or Select.NULL,
-                         prompt="prompt preset", id="gen-preset", compact=True)
+                         prompt="none", id="gen-preset", compact=True)
             yield Label("max new")
             yield Input(str(self.preset("max_new_tokens", 32)), id="gen-max", type="integer",
                         classes="gen-setting")
-            yield from self.sampling_inputs("gen", temperature=0.0)
             yield Label("seed")
             seed = self.inputs.get("seed")
             yield Input("" if not isinstance(seed, int) else str(seed), id="gen-seed",
                         type="integer", placeholder="any", classes="gen-setting")
         with Horizontal(classes="gen-row"):
+            yield from self.sampling_inputs("gen", temperature=0.0)
+        with Horizontal(classes="gen-row"):
+            cache, chat = self.preset("use_cache", True), self.preset("chat", False)
             yield Label("KV cache")
-            yield Switch(self.preset("use_cache", True), id="gen-cache")
+            yield Switch(cache, id="gen-cache")
+            yield Label(switch_text(cache), id="gen-cache-state", classes="switch-state")
             yield Label("chat template")
-            yield Switch(self.preset("chat", False), id="gen-chat")
+            yield Switch(chat, id="gen-chat")
+            yield Label(switch_text(chat), id="gen-chat-state", classes="switch-state")
+        with Horizontal(classes="gen-row"):
             yield Button("Generate ^g", id="gen-go", variant="primary", compact=True)
             yield Button("Cache on vs off ^b", id="gen-compare", compact=True)
             yield Button("Stop ^n", id="gen-stop", compact=True)
@@ -105,6 +133,14 @@ class GenerationPanel(LivePanel):
         yield Static("", id="gen-stats")
         yield PlotextPlot(id="gen-plot")
         yield self.status
+
+    def progress(self) -> str:
+        if not self.is_running("generate"):
+            return ""
+        n, total = len(self.tokens), self.settings.max_new_tokens
+        runs = len(self.pending_runs)
+        run = f"run {self.run_index} of {runs} (KV cache {switch_text(self.settings.use_cache)})"
+        return f"Generating: {n} of at most {total} tokens" + (f" · {run}" if runs > 1 else "")
 
     def on_mount(self) -> None:
         self._draw_plot()
@@ -120,6 +156,10 @@ class GenerationPanel(LivePanel):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()  # settings take effect at the next run
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        self.query_one(f"#{event.switch.id}-state", Label).update(switch_text(event.value))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -165,6 +205,7 @@ class GenerationPanel(LivePanel):
         if compare:  # the same settings twice, cache on then off, so only the cache differs
             runs = [replace(s, use_cache=True), replace(s, use_cache=False)]
         prompt = self.query_one("#gen-prompt", TextArea).text
+        self.pending_runs, self.run_index = runs, 0
         self.status.show("")
         self.run_stream_job("generate", lambda emit: self._generate(prompt, runs, emit))
 
@@ -199,6 +240,7 @@ class GenerationPanel(LivePanel):
         kind = piece[0]
         if kind == "start":
             _, self.prompt, self.fed_prompt, self.settings, notice = piece
+            self.run_index += 1
             self.tokens = []
             self.series[self.settings.use_cache] = []
             self.show_notice(notice)
@@ -243,8 +285,9 @@ class GenerationPanel(LivePanel):
         device = result.device if result else (self.last[next(iter(self.last))].device
                                                if self.last else "…")
         cache = "on" if self.settings.use_cache else "off"
+        of = "" if reason_known(result, stop) else f" of {self.settings.max_new_tokens}"
         line = Text.assemble(
-            (f"{n}", "bold"), " tokens · ", (f"{tps:.1f}", "bold"), " tokens/s · first token ",
+            (f"{n}{of}", "bold"), " tokens · ", (f"{tps:.1f}", "bold"), " tokens/s · first token ",
             (f"{ttft:.0f} ms", "bold"), f" · {mean_step_ms(self.tokens):.1f} ms/token · KV cache "
             f"{cache} · device ", (device, "bold"))
         reason = stop or (result.stop_reason if result else None)
@@ -268,12 +311,17 @@ class GenerationPanel(LivePanel):
         highest = max((max(ys) for ys in self.series.values() if ys), default=0.0)
         if highest > 0:  # from zero, so a flat line looks flat and the labels stay round
             plt.ylim(0, highest * 1.15)
+        longest = 0
         for cache, colour in ((True, "green"), (False, "red")):
             ys = self.series.get(cache) or []
             if ys:
                 label = f"cache {'on' if cache else 'off'}"
                 plt.plot(list(range(1, len(ys) + 1)), ys, label=label, color=colour,
                          marker="braille")
+                longest = max(longest, len(ys))
+        if longest:  # positions are whole tokens: whole-number ticks
+            ticks = whole_ticks(longest)
+            plt.xticks(ticks, [str(t) for t in ticks])
         plot.refresh()
 
     # -- the result a task step checks ---------------------------------------------------------

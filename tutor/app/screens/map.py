@@ -49,7 +49,15 @@ class MapScreen(Screen[None]):
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_course()
+        finished, self.tutor.finished_lesson = self.tutor.finished_lesson, None
+        self.refresh_course(highlight=self._after(finished) if finished else None)
+
+    def _after(self, lesson_id: str) -> str:
+        """The lesson after `lesson_id` (itself when it is the last): where to go next."""
+        ids = [e.id for e in self.tutor.course.entries]
+        if lesson_id not in ids:
+            return lesson_id
+        return ids[min(ids.index(lesson_id) + 1, len(ids) - 1)]
 
     def refresh_course(self, highlight: str | None = None) -> None:
         """Re-read progress and redraw the table, keeping (or moving to) a highlighted lesson."""
@@ -63,8 +71,8 @@ class MapScreen(Screen[None]):
             quiz = f"{row['score']}/{row['quizzes']}" if row["quizzes"] and row["answered"] else ""
             minutes = str(entry.lesson.minutes) if entry.lesson is not None else ""
             status = f"{STATUS_MARK.get(row['status'], '')} {row['status']}"
-            if row["status"] == "in progress":
-                status += f" ({row['step'] + 1}/{row['steps']})"
+            if row["status"] == "in progress":  # how far the learner got, not where they are
+                status += f" ({max(row['furthest'], row['step']) + 1}/{row['steps']})"
             table.add_row(str(n), row["title"], status, quiz, minutes, key=str(n - 1))
         done, total = summary["done"], summary["total"]
         self.query_one("#course-heading", Static).update(

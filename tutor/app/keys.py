@@ -1,0 +1,119 @@
+"""The tutor's key model (docs/keys.md): a step's panel keys work from anywhere on the step,
+escape goes back one level at a time, and the help lists exactly the keys that work now.
+
+Textual looks up a key's binding along the focus chain: the focused widget, its ancestors,
+the screen, the app. A panel's keys would therefore work only while something inside the
+panel has the focus, which nothing on screen tells the learner. `StepKeys` puts the panel
+of the step on screen into that chain just before the screen, wherever the focus is; a text
+field keeps the keys it types with (Textual's own rule for its ancestors, applied to the
+panel too), so `m` typed into a prompt stays an `m`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
+from textual.keys import key_to_character
+from textual.screen import Screen
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+class StepKeys(Screen[None]):
+    """A screen whose current panel's bindings work wherever the focus is on the screen."""
+
+    def key_panel(self) -> Widget | None:
+        """The panel whose keys the screen offers now (None: no panel on screen)."""
+        return None
+
+    @property
+    def _binding_chain(self) -> list[tuple[DOMNode, BindingsMap]]:
+        chain = super()._binding_chain
+        panel = self.key_panel()
+        if panel is None or not panel.is_attached or any(node is panel for node, _ in chain):
+            return chain
+        bindings = panel._bindings.copy()
+        focused = self.focused
+        if focused is not None:  # a text field keeps the keys it types with
+            for key in list(bindings.key_to_bindings):
+                if focused.check_consume_key(key, key_to_character(key)):
+                    del bindings.key_to_bindings[key]
+        keymap = self.app._keymap
+        if keymap:
+            bindings.apply_keymap(keymap)
+        at = next((i for i, (node, _) in enumerate(chain) if node is self), len(chain))
+        chain.insert(at, (panel, bindings))
+        return chain
+
+    # -- escape: one level back ---------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_focus":
+            return self.focused is not None
+        if action == "back":
+            return self.focused is None
+        return True
+
+    def action_leave_focus(self) -> None:
+        """Out of a field or a panel's widget; the next escape goes back a screen."""
+        self.set_focus(None)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+# The escape pair every step screen binds: the first one that applies runs and is shown.
+def escape_bindings(back: str, back_id: str) -> list[Binding]:
+    return [
+        Binding("escape", "leave_focus", "Leave field", id="focus.leave"),
+        Binding("escape", "back", back, id=back_id),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    where: str  # "This panel", "This screen", "Everywhere", or a widget's name
+    keys: str
+    description: str
+
+
+def where_label(node: DOMNode, screen: Screen[object]) -> str:
+    from tutor.app.panels.base import Panel
+
+    if isinstance(node, Panel):
+        return f"{node.spec().title} panel"
+    if node is screen:
+        return "This screen"
+    if node is screen.app:
+        return "Everywhere"
+    return node.__class__.__name__
+
+
+def active_keys(screen: Screen[object]) -> list[KeyRow]:
+    """Every key that works on `screen` now, with what it does, in the order Textual tries
+    them (the first binding of a key wins; disabled ones are left out)."""
+    app: App[object] = screen.app
+    seen: set[str] = set()
+    rows: dict[tuple[str, str], list[str]] = {}
+    for namespace, bindings in screen._modal_binding_chain:
+        for key, binding in bindings:
+            if key in seen or not binding.description or binding.system:
+                continue
+            state = app._check_action_state(binding.action, namespace)
+            if not state:
+                continue
+            seen.add(key)
+            group = (where_label(namespace, screen), binding.description)
+            rows.setdefault(group, []).append(app.get_key_display(binding))
+    # ctrl+p opens the command palette from anywhere (a binding of its own kind)
+    if app.ENABLE_COMMAND_PALETTE and "ctrl+p" not in seen:
+        rows.setdefault(("Everywhere", "Command palette: open or reset a lesson, theme"),
+                        []).append("^p")
+    order = {"Everywhere": 2, "This screen": 1}
+    out = [KeyRow(where, " ".join(dict.fromkeys(keys)), desc)
+           for (where, desc), keys in rows.items()]
+    return sorted(out, key=lambda r: order.get(r.where, 0))
