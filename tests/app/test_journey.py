@@ -128,7 +128,7 @@ async def test_walk_a_lesson_answer_quit_and_resume(course_env: Path, no_panels:
         await pilot.pause()
         table = app.screen.query_one("#lessons", DataTable)
         assert table.cursor_row == 0
-        assert "in progress (5/7)" in str(table.get_row_at(0)[2])
+        assert "5/7 steps" in str(table.get_row_at(0)[2])
         assert table.get_row_at(0)[3] == "1/3"  # the score counts first attempts: only primes
         await pilot.press("enter")
         await pilot.pause()

@@ -46,10 +46,12 @@ class TutorApp(App[None]):
     TITLE = "llm-tutor"
     SUB_TITLE = "how transformer language models work"
     COMMANDS = App.COMMANDS | {TutorCommands}
+    # q and l work everywhere but the map alone shows them in the footer (see MapScreen):
+    # elsewhere the footer's room goes to the keys of the step, and the help lists these
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
-        Binding("l", "lab", "Lab", id="app.lab"),
+        Binding("l", "lab", "Lab", show=False, id="app.lab"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
     ]
     # seconds after the first screen is drawn before the model load starts: importing torch

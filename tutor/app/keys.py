@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 class StepKeys(Screen[None]):
     """A screen whose current panel's bindings work wherever the focus is on the screen."""
 
+    # the screen decides what has the focus on arrival; Textual's default would put it in
+    # the first text box, where the panel's and the screen's letter keys become typing
+    AUTO_FOCUS = ""
+
     def key_panel(self) -> Widget | None:
         """The panel whose keys the screen offers now (None: no panel on screen)."""
         return None
@@ -81,6 +85,9 @@ class KeyRow:
     description: str
 
 
+PALETTE = "Command palette: open or reset a lesson, theme"
+
+
 def where_label(node: DOMNode, screen: Screen[object]) -> str:
     from tutor.app.panels.base import Panel
 
@@ -107,12 +114,9 @@ def active_keys(screen: Screen[object]) -> list[KeyRow]:
             if not state:
                 continue
             seen.add(key)
-            group = (where_label(namespace, screen), binding.description)
+            description = PALETTE if binding.action == "command_palette" else binding.description
+            group = (where_label(namespace, screen), description)
             rows.setdefault(group, []).append(app.get_key_display(binding))
-    # ctrl+p opens the command palette from anywhere (a binding of its own kind)
-    if app.ENABLE_COMMAND_PALETTE and "ctrl+p" not in seen:
-        rows.setdefault(("Everywhere", "Command palette: open or reset a lesson, theme"),
-                        []).append("^p")
     order = {"Everywhere": 2, "This screen": 1}
     out = [KeyRow(where, " ".join(dict.fromkeys(keys)), desc)
            for (where, desc), keys in rows.items()]

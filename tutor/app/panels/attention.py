@@ -95,8 +95,8 @@ class AttentionHeatmap(ScrollView, can_focus=True):
     # the panel binds the same keys; these win over the scroll view's own arrows when the
     # map has the focus
     BINDINGS: ClassVar = [
-        Binding("up,k", "move(-1)", "Query row up", show=False),
-        Binding("down,j", "move(1)", "Query row down", show=False),
+        Binding("up,k", "move(-1)", "Query row up", show=False, id="attention.query_up"),
+        Binding("down,j", "move(1)", "Query row down", show=False, id="attention.query_down"),
     ]
 
     def __init__(self) -> None:
@@ -273,8 +273,8 @@ class AttentionPanel(LivePanel):
                 group=QUERY),
         Binding("down,j", "query(1)", "Query row down", key_display="↓",
                 id="attention.query_down", group=QUERY),
-        Binding("v", "toggle_heads", "All heads", id="attention.all_heads"),
-        Binding("m", "switch_model", "Other model", id="attention.model"),
+        Binding("v", "toggle_heads", "Heads", id="attention.all_heads"),
+        Binding("m", "switch_model", "Model", id="attention.model"),
     ]
     DEFAULT_TEXT = "The animal didn't cross the street because it was too tired"
 

@@ -68,6 +68,7 @@ class PredictionLoopPanel(LivePanel):
         with Horizontal(id="loop-bar"):
             yield Button("Step s", id="loop-step", variant="primary", compact=True)
             yield Button("Reset r", id="loop-reset", compact=True)
+        with Horizontal(id="loop-models"):  # a row of its own: the model's name is long
             yield Button("", id="loop-model", compact=True)
         yield Static("", id="loop-progress")
         with VerticalScroll(id="loop-scroll"):

@@ -33,6 +33,7 @@ def waiting_text(panel: LivePanel, tick: int = 0) -> str:
 
 
 class WaitLine(Static):
+    SCOPED_CSS = False  # the rule below starts from the panel, outside this widget
     DEFAULT_CSS = """
     WaitLine { display: none; height: auto; padding: 0 1; color: $warning; }
     .-busy > WaitLine { display: block; }

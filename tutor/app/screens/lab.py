@@ -36,6 +36,9 @@ class LabPane(TabPane):
         event.stop()
 
 
+PANEL_KEYS = Binding.Group("Panels")
+
+
 class LabScreen(StepKeys):
     CSS_PATH = "lab.tcss"
     TITLE = "Lab"
@@ -45,9 +48,9 @@ class LabScreen(StepKeys):
         # escape + 3 reaches the app as "£" (seen in tmux); ctrl+page keys arrive everywhere
         # priority: a panel's text area would otherwise take them as typing
         Binding("ctrl+pagedown", "next_tab(1)", "Next panel", key_display="^PgDn",
-                id="lab.next", priority=True),
+                id="lab.next", priority=True, group=PANEL_KEYS),
         Binding("ctrl+pageup", "next_tab(-1)", "Previous panel", key_display="^PgUp",
-                id="lab.previous", priority=True),
+                id="lab.previous", priority=True, group=PANEL_KEYS),
         *[Binding(f"alt+{i}", f"show_tab('{pid}')", PANELS[pid].title, show=False,
                   id=f"lab.tab{i}", priority=True) for i, pid in enumerate(ORDER, start=1)],
     ]
@@ -58,7 +61,9 @@ class LabScreen(StepKeys):
             for i, panel_id in enumerate(ORDER, start=1):
                 with LabPane(f"{i} {PANELS[panel_id].title}", id=f"lab-{panel_id}"):
                     yield VerticalScroll(classes="lab-pane")
-        yield Footer()
+        # compact, and ^p lives in the help: the footer must fit 80 columns with a
+        # panel's keys in it
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def hub(self) -> EngineHub:
@@ -72,6 +77,7 @@ class LabScreen(StepKeys):
 
     def on_mount(self) -> None:
         self._open(ORDER[0])
+        self.call_after_refresh(self.refresh_bindings)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         panel_id = (event.pane.id or "").removeprefix("lab-")
@@ -82,6 +88,7 @@ class LabScreen(StepKeys):
         if focused is not None and not isinstance(focused, Tabs) and \
                 event.pane not in focused.ancestors:
             self.set_focus(None)
+        self.call_after_refresh(self.refresh_bindings)  # the footer offers its keys
 
     def action_show_tab(self, panel_id: str) -> None:
         self.query_one(TabbedContent).active = f"lab-{panel_id}"

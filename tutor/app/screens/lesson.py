@@ -66,7 +66,9 @@ class LessonScreen(StepKeys):
         body.can_focus = False
         yield body
         yield ModelStatus(id="model-status")
-        yield Footer()
+        # compact, and ^p lives in the help: the footer must fit 80 columns with a
+        # panel's keys in it
+        yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         saved = self.progress()
@@ -83,7 +85,8 @@ class LessonScreen(StepKeys):
         if self._view_on_screen is not None:
             self.tutor.store.record_position(self.lesson.id, self.step.id, self.index)
 
-    async def show_step(self, index: int) -> None:
+    async def show_step(self, index: int, forward: bool = True) -> None:
+        """Show step `index`; `forward` is false when the learner pages back to review."""
         self.index = index
         step = self.step
         self.tutor.store.record_position(self.lesson.id, step.id, index)
@@ -109,16 +112,18 @@ class LessonScreen(StepKeys):
             else:
                 await child.remove()
         body.scroll_home(animate=False)
-        self.set_focus(self._arrival_focus(view))
+        self.set_focus(self._arrival_focus(view, forward))
+        self.refresh_bindings()  # the footer offers the new step's panel keys
 
-    def _arrival_focus(self, view: Widget) -> Widget | None:
-        """Choices take the focus so arrows pick one; a typed answer box takes it when the
-        quiz is unanswered (typing answers it) but not on resume, where keys move on."""
+    def _arrival_focus(self, view: Widget, forward: bool) -> Widget | None:
+        """Choices take the focus so arrows pick one. A typed answer box takes it when the
+        learner comes forward to an unanswered quiz (typing answers it), not when they page
+        back through it or it holds a saved answer: there n and p must keep moving."""
         choices = next(iter(view.query("RadioSet, SelectionList")), None)
         if isinstance(choices, RadioSet | SelectionList):
             return choices
         box = next(iter(view.query(AnswerInput)), None)
-        if box is not None and not box.value:
+        if box is not None and forward and not box.value:
             return box
         return None
 
@@ -149,7 +154,7 @@ class LessonScreen(StepKeys):
 
     async def action_previous_step(self) -> None:
         if self.index > 0:
-            await self.show_step(self.index - 1)
+            await self.show_step(self.index - 1, forward=False)
 
     def action_scroll(self, where: str) -> None:
         body = self.query_one("#step-body", VerticalScroll)

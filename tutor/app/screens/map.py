@@ -24,6 +24,9 @@ class MapScreen(Screen[None]):
     CSS_PATH = "map.tcss"
     BINDINGS = [
         Binding("enter", "open_lesson", "Open", id="map.open", priority=True),
+        # the app's own keys, shown here where the footer has room for them
+        Binding("q", "app.quit", "Quit", id="map.quit"),
+        Binding("l", "app.lab", "Lab", id="map.lab"),
     ]
 
     @property
@@ -40,7 +43,9 @@ class MapScreen(Screen[None]):
             with VerticalScroll(id="lesson-detail"):
                 yield Markdown("", id="detail-text")
             yield ModelStatus(id="model-status")
-        yield Footer()
+        # compact, and ^p lives in the help: the footer must fit 80 columns with a
+        # panel's keys in it
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#lessons", DataTable)
@@ -72,7 +77,8 @@ class MapScreen(Screen[None]):
             minutes = str(entry.lesson.minutes) if entry.lesson is not None else ""
             status = f"{STATUS_MARK.get(row['status'], '')} {row['status']}"
             if row["status"] == "in progress":  # how far the learner got, not where they are
-                status += f" ({max(row['furthest'], row['step']) + 1}/{row['steps']})"
+                status = (f"{STATUS_MARK['in progress']} "
+                          f"{max(row['furthest'], row['step']) + 1}/{row['steps']} steps")
             table.add_row(str(n), row["title"], status, quiz, minutes, key=str(n - 1))
         done, total = summary["done"], summary["total"]
         self.query_one("#course-heading", Static).update(
