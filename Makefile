@@ -10,7 +10,7 @@ TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
 STAMP  := $(VENV)/.installed
 
-.PHONY: tutor test test-fast lint models bench train clean
+.PHONY: tutor test test-fast lint models bench train clean catalogs
 
 tutor: models
 	$(BIN)/tutor
@@ -47,3 +47,11 @@ train: $(STAMP)
 
 clean:
 	rm -rf $(VENV)
+
+# The app's own words: extract them with Babel, merge them into each language's .po
+# (translate the new msgstr lines there), and compile the .mo files gettext reads.
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --omit-header \
+		--sort-output -o tutor/locale/tutor.pot tutor
+	$(BIN)/pybabel update -i tutor/locale/tutor.pot -d tutor/locale -D tutor --no-fuzzy-matching
+	$(BIN)/pybabel compile -d tutor/locale -D tutor

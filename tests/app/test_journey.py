@@ -191,13 +191,19 @@ async def test_a_task_passes_on_the_panel_result(course_env: Path, fake_panels: 
         panel = app.screen.query_one(FakeTokenizer)
         assert panel.inputs == {"text": ""}
         status = app.screen.query_one("#task-status", Static)
-        result: dict[str, Any] = {"word_count": 1, "token_count": 2}
+        # an empty box is no answer: "0 tokens, 0 words" must neither pass nor fail a rule
+        panel.publish({"text": "", "word_count": 0, "token_count": 0})
+        await pilot.pause()
+        assert "type something in the panel" in str(status.render())
+        result: dict[str, Any] = {"text": "hello", "word_count": 1, "token_count": 2}
         panel.publish(result)
         await pilot.pause()
-        assert "Not yet" in str(status.render()) and "token_count >= 3 (now: 2)" in str(
-            status.render())
+        shown = str(status.render())
+        assert "Not yet" in shown
+        assert "✗ The number of decoder tokens" in shown and "should be at least 3 (now: 2)" in shown
+        assert ">=" not in shown and "token_count" not in shown
         assert "-passed" not in status.classes
-        panel.publish({"word_count": 1, "token_count": 4})
+        panel.publish({"text": "unbelievable", "word_count": 1, "token_count": 4})
         await pilot.pause()
         assert "Task passed" in str(status.render()) and "-passed" in status.classes
         assert "Rare words fall apart" in str(status.render())

@@ -44,6 +44,14 @@ TABLE: dict[str, list[tuple[int, int, str, str]]] = {
     "bad-rule-field.yaml": [
         (14, 10, "steps[0].check[1].field", "no result field 'tokens_count'"),
     ],
+    "bad-numbers.yaml": [
+        (13, 74, "steps[0].check[0].fial", "did you mean `fail`?"),
+        (21, 5, "numbers[1].id", "duplicate number id 'top' (numbers[0] has it too)"),
+        (23, 27, "numbers[1].inputs.temprature", "panel 'next-token' has no input 'temprature'"),
+        (24, 5, "numbers[1].field", "a declared number needs a numeric field"),
+        (28, 5, "numbers[2].panel", "unknown panel 'tokeniser'"),
+        (36, 5, "numbers[3].tolerance", "must be at least 0"),
+    ],
     "bad-lesson-id.yaml": [(1, 1, "id", "lowercase letters and digits joined by dashes")],
     "many-errors.yaml": [
         (5, 1, "minutes", "must be at most 120, not 500"),
@@ -119,3 +127,10 @@ def test_a_string_is_not_coerced_to_a_number(tmp_path: Path) -> None:
     path.write_text((GOOD / "02-second.yaml").read_text().replace("minutes: 3", 'minutes: "3"'))
     [error] = load_lesson(path).errors
     assert (error.line, error.field) == (6, "minutes")
+
+
+def test_declared_numbers_load_with_their_panel_inputs() -> None:
+    [number] = load_course(GOOD).lesson("second").numbers  # type: ignore[union-attr]
+    assert (number.id, number.panel, number.inputs, number.field) == (
+        "hello-tokens", "tokenizer", {"text": "Hello world"}, "token_count")
+    assert (number.value, number.tolerance) == (2.0, 0.0)

@@ -34,8 +34,12 @@ async def test_map_equals_engine_and_keys_move(tiny_hub: EngineHub) -> None:
         cells = "".join(cell_text(float(w), False, heatmap.cell) for w in last)
         assert heatmap.row_text(len(expected.tokens) - 1).endswith(cells)
         assert cells in "\n".join(seen(heatmap))
-        assert app.panel.result == {"text": TEXT, "model": "decoder", "layer": 1, "head": 2,
-                                    "token_count": len(expected.tokens), "causal": True}
+        result = app.panel.result
+        assert {k: result[k] for k in ("text", "model", "layer", "head", "token_count",
+                                       "causal")} == {
+            "text": TEXT, "model": "decoder", "layer": 1, "head": 2,
+            "token_count": len(expected.tokens), "causal": True}
+        assert set(result) == set(AttentionPanel.spec().results)
 
         heatmap.focus()
         await pilot.press("left_square_bracket", "full_stop")
@@ -95,3 +99,43 @@ async def test_long_and_empty_inputs(tiny_hub: EngineHub) -> None:
         await settle(pilot, app)
         assert "empty" in shown(status) and status.has_class("-error")
         assert heatmap.matrix.size == 0
+
+
+def _strip(token: str) -> str:
+    return token.replace("␣", " ").strip()
+
+
+async def test_query_and_key_weights_are_the_engines(tiny_hub: EngineHub) -> None:
+    """The published query → key weight and most-attended key, checked against the engine's
+    own weights; arrows move the key, a preset picks query and key."""
+    app = PanelApp("attention", tiny_hub, {"text": TEXT, "layer": 1, "head": 2, "query": 4})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot, app)
+        maps = tiny_hub.decoder().attention(TEXT)
+        row = maps.weights[1, 2, 4]
+        top = int(np.argmax(row))
+        result = app.panel.result
+        assert (result["query_index"], result["query_token"]) == (4, _strip(maps.tokens[4]))
+        assert result["top_key_index"] == top and result["top_key_offset"] == 4 - top
+        assert result["top_key_token"] == _strip(maps.tokens[top])
+        assert result["top_key_weight"] == float(row.max()) == result["weight"]
+        assert "␣" not in result["query_token"] + result["key_token"]
+        app.query_one(AttentionHeatmap).focus()
+        await pilot.press("left", "left", "left", "left", "left", "left")
+        await settle(pilot, app)
+        result = app.panel.result
+        assert result["key_index"] == 0 and result["weight"] == float(row[0])
+        assert result["key_token"] == _strip(maps.tokens[0])
+        await pilot.press("down")  # a new query keeps the chosen key
+        await settle(pilot, app)
+        assert app.panel.result["query_index"] == 5 and app.panel.result["key_index"] == 0
+        assert app.panel.result["weight"] == float(maps.weights[1, 2, 5, 0])
+        bars = app.query_one("#att-bars", LineView).plain.splitlines()
+        assert bars[1].endswith("◀") and not any(line.endswith("◀") for line in bars[2:])
+
+    app = PanelApp("attention", tiny_hub, {"text": TEXT, "query": 3, "key": 1, "model": "encoder"})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot, app)
+        enc = tiny_hub.encoder().attention(TEXT)
+        assert app.panel.result["weight"] == float(enc.weights[0, 0, 3, 1])
+        assert app.panel.result["key_token"] == _strip(enc.tokens[1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from tests.panels.harness import PanelApp, settle, shown
 from tutor.app.engines import EngineHub
@@ -76,3 +76,47 @@ def test_pca_keeps_the_main_direction() -> None:
     assert np.var(coords[:, 0]) > 100 * np.var(coords[:, 1])
     assert abs(coords[-1, 0] - coords[0, 0]) == pytest.approx(10.0, rel=0.01)
     assert pca_2d(points[:1]).shape == (1, 2) and pca_2d(points[:2]).shape == (2, 2)
+
+
+BANK = ["we sat on the river bank", "the bank raised its rates", "a bank by the water"]
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+async def test_the_word_is_compared_by_its_contextual_vectors(tiny_hub: EngineHub) -> None:
+    """`token_similarity` compares the word's own vectors (the hidden state at its position,
+    found here from the tokenizer independently), not the sentence vectors."""
+    app = PanelApp("embeddings", tiny_hub, {"texts": BANK, "token": "bank"})
+    async with app.run_test(size=(130, 60)) as pilot:
+        await settle(pilot, app)
+        engine = tiny_hub.encoder()
+        plain = engine.embed(BANK)
+        positions = [toks.index("bank") for toks in plain.tokens]
+        vectors = [plain.token_vectors[i][p] for i, p in enumerate(positions)]
+        result = app.panel.result
+        assert set(result) == set(EmbeddingsPanel.spec().results)
+        assert result["token"] == "bank"
+        for i in range(3):
+            for j in range(3):
+                assert result["token_similarity"][i][j] == pytest.approx(
+                    _cosine(vectors[i], vectors[j]), abs=1e-5)
+        off = [_cosine(vectors[i], vectors[j]) for i in range(3) for j in range(3) if i != j]
+        assert result["token_min_similarity"] == pytest.approx(min(off), abs=1e-5)
+        assert result["token_max_similarity"] == pytest.approx(max(off), abs=1e-5)
+        # not the sentence similarity
+        assert result["token_similarity"][0][1] != pytest.approx(
+            float(plain.similarity[0, 1]), abs=1e-3)
+        j = 1 + int(np.argmax(plain.similarity[0, 1:]))
+        assert result["nearest"] == BANK[j]
+        assert result["nearest_similarity"] == pytest.approx(float(plain.similarity[0, j]))
+        assert "“bank” in each line" in shown(app.query_one("#emb-token-grid", Static))
+
+        # a word missing from a line: a notice, and no number that a rule could pass on
+        app.query_one("#emb-token", Input).value = "river"
+        await settle(pilot, app)
+        result = app.panel.result
+        assert result["token"] == "river" and result["token_similarity"] is None
+        assert result["token_min_similarity"] is None
+        assert "“river” is not a word of line 2, 3" in shown(app.query_one(StatusLine))

@@ -3,6 +3,8 @@ comparison fills both lines, and keys are handled while a long generation stream
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import Input, Select, Static, TextArea
 
 from tests.panels.harness import PanelApp, settle, shown
@@ -28,6 +30,12 @@ async def test_generate_streams_the_engine_output(tiny_hub: EngineHub) -> None:
         assert result["token_count"] == len(expected.tokens)
         assert result["stop_reason"] == expected.stop_reason
         assert result["tokens_per_s"] > 0 and result["use_cache"] is True
+        assert set(result) == set(GenerationPanel.spec().results)
+        assert (result["runs_cached"], result["runs_uncached"]) == (1, 0)
+        assert result["chat"] is False and result["prompt_tokens"] == expected.prompt_tokens > 0
+        # an independent oracle for "ends in a loop": a span repeated 3 times at the end
+        ids = ",".join(str(t.id) for t in expected.tokens) + ","
+        assert result["repeats"] is bool(re.search(r"((?:\d+,)+?)\1\1$", ids))
         panel = app.query_one(GenerationPanel)
         assert [t.id for t in panel.tokens] == [t.id for t in expected.tokens]
         stats = shown(app.query_one("#gen-stats", Static))
@@ -43,6 +51,7 @@ async def test_cache_on_and_off_side_by_side(tiny_hub: EngineHub) -> None:
         await settle(pilot, app)
         panel = app.query_one(GenerationPanel)
         assert app.panel.result["runs"] == 2 and app.panel.result["use_cache"] is False
+        assert (app.panel.result["runs_cached"], app.panel.result["runs_uncached"]) == (1, 1)
         assert app.panel.result["cache_speedup"] > 0
         assert len(panel.series[True]) == len(panel.series[False]) == 6
         # greedy with and without the cache: the same tokens

@@ -42,7 +42,7 @@ async def test_steps_follow_greedy_generation(tiny_hub: EngineHub) -> None:
             assert panel.generated == ids
             assert result == {"text": PROMPT, "model": "decoder", "steps": 4, "finished": True,
                               "output": tiny_hub.decoder().detokenize(ids),
-                              "stop_reason": "max_steps"}
+                              "stop_reason": "max_steps", "valid_date": False}
             assert "reached the step limit" in shown(app.query_one("#loop-output", Static))
         await pilot.press("s")
         assert "press r" in shown(app.query_one(StatusLine))
@@ -89,3 +89,25 @@ async def test_seq2seq_mode(tiny_hub: EngineHub) -> None:
             assert shown(app.query_one(StatusLine)) == str(missing.value)
         await pilot.press("m")
         assert app.panel.result["model"] == "decoder" and app.query_one(Input).value == PROMPT
+
+
+@pytest.mark.skipif(not is_present(MODELS["dates"]), reason="the dates model is not here")
+@pytest.mark.parametrize("text", ["the 3rd of March 2021", "31/12/1999", "zzz qqq"])
+async def test_valid_date_is_the_engines_verdict_on_the_finished_output(
+        tiny_hub: EngineHub, text: str) -> None:
+    app = PanelApp("prediction-loop", tiny_hub, {"model": "seq2seq", "text": text,
+                                                  "max_steps": 16})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot, app)
+        assert app.panel.result["valid_date"] is False  # nothing written yet
+        app.query_one(StepPipeline).focus()
+        for _ in range(17):
+            if app.panel.result["finished"]:
+                break
+            await pilot.press("n")
+            await settle(pilot, app)
+        expected = tiny_hub.seq2seq().translate(text, max_steps=16)
+        assert app.panel.result["output"].strip() == expected.output
+        assert app.panel.result["valid_date"] is expected.valid_date
+        if text == "the 3rd of March 2021":
+            assert app.panel.result["valid_date"] is True  # the trained model gets this one

@@ -17,7 +17,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from tutor import paths
+from tutor import i18n, paths
 from tutor.app.commands import TutorCommands
 from tutor.app.engines import EngineHub
 from tutor.app.screens.help import HelpScreen
@@ -25,6 +25,7 @@ from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
 from tutor.course.loader import Course, load_course
 from tutor.course.progress import ProgressStore
+from tutor.course.translation import Translation, translate_course
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
@@ -52,6 +53,7 @@ class TutorApp(App[None]):
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("l", "lab", "Lab", show=False, id="app.lab"),
+        Binding("g", "glossary", i18n._("Glossary"), show=False, id="app.glossary"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
     ]
     # seconds after the first screen is drawn before the model load starts: importing torch
@@ -63,20 +65,34 @@ class TutorApp(App[None]):
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
     crash_report: Path | None = None
     finished_lesson: str | None = None  # set when a lesson ends; the map moves past it
+    restart_language: str | None = None  # set when the learner switched language
 
     def __init__(self, *, lessons_path: Path | None = None, hub: EngineHub | None = None,
-                 store: ProgressStore | None = None, load_model: bool = True) -> None:
+                 store: ProgressStore | None = None, load_model: bool = True,
+                 language: str | None = None) -> None:
         super().__init__()
         self.lessons_path = lessons_path or paths.lessons_dir()
         self.hub = hub or EngineHub()
         self.store = store or ProgressStore.open()
+        # the CLI has already chosen (i18n.resolve) and switched the catalogs before the app's
+        # modules were imported, so class-level strings such as key labels are translated too
+        self.language = i18n.normalise(language) or i18n.current()
+        self.translation: Translation | None = None
         self.course: Course = self._load_course()
         self.load_model_on_start = load_model
 
     def _load_course(self) -> Course:
         if not self.lessons_path.is_dir():
             return load_course([])
-        return load_course(self.lessons_path)
+        english = load_course(self.lessons_path)
+        if self.language == i18n.DEFAULT:
+            return english
+        self.translation = translate_course(english, self.lessons_path, self.language)
+        return self.translation.course
+
+    def untranslated(self, lesson_id: str, step_id: str) -> bool:
+        """Whether this step is shown in English although another language was chosen."""
+        return self.translation is not None and self.translation.untranslated(lesson_id, step_id)
 
     def on_mount(self) -> None:
         theme = self.store.setting("theme")
@@ -189,6 +205,22 @@ class TutorApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_switch_language(self) -> None:
+        """Save the other language and restart in it; the CLI relaunches the tutor at once.
+
+        Key labels and screens are built when their modules load, so a fresh process is the
+        one way every word changes together; the learner's place is already saved."""
+        self.restart_language = "en" if self.language == "ko" else "ko"
+        self.store.set_setting("language", self.restart_language)
+        self.exit()
+
+    def action_glossary(self, term_id: str | None = None) -> None:
+        from tutor.app.screens.glossary import GlossaryScreen
+
+        if not isinstance(self.screen, GlossaryScreen):
+            titles = {e.id: e.title for e in self.course.entries}
+            self.push_screen(GlossaryScreen(term_id, titles))
 
     def action_lab(self) -> None:
         try:

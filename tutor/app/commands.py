@@ -35,7 +35,13 @@ class TutorCommands(Provider):
             ("Theme: light", partial(app.set_theme, "light"), "Switch to the light theme"),
             ("Open the lab", app.action_lab, "Every live panel, to play freely"),
             ("Show keys (help)", app.action_help, "List every key binding"),
+            ("Glossary / 용어집", app.action_glossary, "Every term of the course, in English "
+             "and Korean"),
         ]
+        # named in both languages, so a learner finds it whichever one is on screen
+        other = "English" if app.language == "ko" else "한국어"
+        commands.append((f"Language / 언어: {other}", app.action_switch_language,
+                         "Restart the course in the other language (your place is kept)"))
         return commands
 
     async def discover(self) -> AsyncIterator[DiscoveryHit]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +13,74 @@ import click
 from tutor.cli.output import fail, print_json
 
 
-def run_tutor() -> None:
+def fetch_on_first_start() -> None:
+    """On a terminal, fetch missing weights with a progress bar before the course opens.
+
+    Without network the learner reads what to run, and the course opens without its live
+    panels (each says the same). Off a terminal (scripts, `tutor serve`'s sessions) nothing
+    is fetched here."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return
+    from rich.console import Console
+
+    from tutor.cli.models_cmd import fetch_models, missing_models
+    from tutor.engine.errors import EngineError
+
+    todo = missing_models()
+    if not todo:
+        return
+    console = Console(stderr=True)
+    console.print("First start: fetching the model weights (about 0.3 GB, once).")
+    try:
+        fetch_models(todo, console)
+        return
+    except EngineError as err:
+        console.print(f"tutor: {err}", style="red", highlight=False)
+    except KeyboardInterrupt:
+        fail("fetch stopped; run `tutor` again to resume it", status=130)
+    try:
+        console.input("Press Enter to open the course without its live panels, "
+                      "or Ctrl+C to stop. ")
+    except (KeyboardInterrupt, EOFError):
+        fail("stopped", status=130)
+
+
+def run_tutor(lang: str | None = None) -> None:
+    from tutor import i18n
+    from tutor.course.progress import ProgressStore
+
+    fetch_on_first_start()
+    store = ProgressStore.open()
+    language = i18n.resolve(lang, os.environ, store.setting("language"))
+    # before the app's modules load: their key labels are translated as they are defined
+    i18n.use(language)
     from tutor.app.app import TutorApp
 
-    app = TutorApp()
+    app = TutorApp(store=store, language=language)
     app.run()
+    if app.restart_language is not None:
+        # the learner switched language: start again in it (the choice is saved; TUTOR_LANG
+        # and --lang would otherwise win over it)
+        os.environ["TUTOR_LANG"] = app.restart_language
+        args = list(_without_lang(sys.argv[1:]))
+        os.execv(sys.executable, [sys.executable, "-m", "tutor", *args])
     if app.crash_report is not None:
-        click.echo(f"tutor: something went wrong and the tutor stopped. Your progress is saved; "
+        saved = ("Your progress is saved" if app.store.saving
+                 else "Progress could not be saved in this session")
+        click.echo(f"tutor: something went wrong and the tutor stopped. {saved}; "
                    f"details are in {app.crash_report}", err=True)
         raise SystemExit(1)
+
+
+def _without_lang(args: list[str]) -> Iterator[str]:
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--lang":
+            skip = True
+        elif not arg.startswith("--lang="):
+            yield arg
 
 
 @click.command("check")
@@ -26,6 +88,7 @@ def run_tutor() -> None:
 def check_cmd(paths: tuple[Path, ...]) -> None:
     """Validate lesson files (default: the course's lessons); list every error."""
     from tutor.course.loader import lesson_files, load_course
+    from tutor.course.translation import languages, translate_course
     from tutor.paths import lessons_dir
 
     targets = list(paths) or [lessons_dir()]
@@ -37,11 +100,25 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
         fail(f"no lesson files (*.yaml) in {', '.join(map(str, targets))}")
     course = load_course(targets)
     errors = course.all_errors
+    broken = {e.path for e in errors}
+    translated = 0
+    for target in (t for t in targets if t.is_dir()):
+        for lang in languages(target):
+            translation = translate_course(course, target, lang)
+            count = len(lesson_files([target / lang]))
+            translated += count
+            errors += translation.errors
+            broken |= {e.path for e in translation.errors}
+            missing = sum(1 for e in course.entries if e.lesson and e.id in translation.fallback)
+            click.echo(f"{lang}: {count} translated lesson file(s); {missing} lesson(s) show "
+                       "some steps in English", err=True)
     for error in errors:
         click.echo(str(error))
-    broken = sum(1 for e in course.entries if e.errors)
+    for warning in (w for e in course.entries for w in e.warnings):
+        click.echo(str(warning))
     if errors:
-        click.echo(f"{len(errors)} error(s) in {broken} of {len(files)} lesson file(s)", err=True)
+        click.echo(f"{len(errors)} error(s) in {len(broken)} of {len(files) + translated} lesson "
+                   "file(s)", err=True)
         raise SystemExit(1)
     click.echo(f"ok: {len(files)} lesson file(s), no errors", err=True)
 
@@ -56,6 +133,12 @@ def _course_and_store() -> tuple[Any, Any]:
         click.echo(f"tutor: {notice}", err=True)
     directory = lessons_dir()
     course = load_course(directory) if directory.is_dir() else load_course([])
+    if not course.entries:
+        # the app's map says the same; 0/0 lessons done would hide a misspelt directory
+        store.close()
+        fail(f"no lessons found in {directory}. The course ships in the repository's lessons/ "
+             "folder: run the tutor from a clone, or set TUTOR_LESSONS_DIR to a folder of "
+             "lesson files.")
     return course, store
 
 
@@ -81,6 +164,16 @@ def progress_cmd(as_json: bool) -> None:
     click.echo(f"{done}/{total} lessons done")
 
 
+def _confirm(question: str) -> bool:
+    try:
+        return click.confirm(question, default=False)
+    except click.Abort:
+        # the input ended (`tutor reset </dev/null`): no answer is not a yes
+        click.echo(err=True)
+        fail("no answer to the question (the input ended), so nothing changed; add --yes to "
+             "clear without asking")
+
+
 @click.command("reset")
 @click.argument("lesson", required=False)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
@@ -91,7 +184,10 @@ def reset_cmd(lesson: str | None, yes: bool) -> None:
         if lesson is not None and course.entry(lesson) is None and lesson not in store.all():
             fail(f"no lesson '{lesson}' in the course or in the saved progress")
         what = f"progress of lesson '{lesson}'" if lesson else "ALL course progress"
-        if not yes and not click.confirm(f"Clear the {what}?", default=False):
+        if not store.saving:
+            # clearing a copy in memory would print "cleared" and change nothing on disk
+            fail(f"cannot clear the {what}: the progress store cannot be written (see above)")
+        if not yes and not _confirm(f"Clear the {what}?"):
             click.echo("nothing changed")
             return
         store.reset(lesson)

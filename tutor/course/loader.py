@@ -24,12 +24,21 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from tutor.course import schema
 from tutor.course.schema import Lesson
-from tutor.course.validate import Loc, duplicate_step_ids, lesson_problems, step_problems
+from tutor.course.validate import (
+    Loc,
+    duplicate_number_ids,
+    duplicate_step_ids,
+    lesson_problems,
+    lesson_warnings,
+    number_problems,
+    step_problems,
+)
 
 Position = tuple[int, int]  # 1-based line and column
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 _TAGS = ("kind", "type")  # the discriminators pydantic adds to error locations
 _STEP: TypeAdapter[schema.AnyStep] = TypeAdapter(schema.Step)
+_NUMBER: TypeAdapter[schema.NumberDecl] = TypeAdapter(schema.NumberDecl)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +63,7 @@ class LessonEntry:
     order: int | None
     lesson: Lesson | None = None
     errors: list[LessonError] = field(default_factory=list)
+    warnings: list[LessonError] = field(default_factory=list)  # printed by `tutor check`
     id_position: Position = (1, 1)
 
     @property
@@ -116,7 +126,7 @@ def _plain(node: Any, loc: Loc, index: dict[Loc, Position]) -> Any:
     return node
 
 
-def _parse(path: Path) -> tuple[Any, dict[Loc, Position]] | LessonError:
+def parse_lesson_tree(path: Path) -> tuple[Any, dict[Loc, Position]] | LessonError:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
@@ -208,6 +218,7 @@ def _model_at(tree: Any, loc: Loc) -> type[BaseModel] | None:
     """Which model describes the mapping at `loc`, to list its fields for an unknown key."""
     items: dict[str, type[BaseModel]] = {
         "references": schema.Reference, "choices": schema.Choice, "check": schema.Rule,
+        "numbers": schema.NumberDecl,
     }
     model: type[BaseModel] | None = schema.Lesson
     node = tree
@@ -275,9 +286,10 @@ def _message(err: Any, tree: Any, clean: Loc) -> str:
         model = _model_at(tree, clean[:-1])
         if model is None:
             return "unknown field"
-        close = difflib.get_close_matches(str(clean[-1]), list(model.model_fields), n=1)
+        names = [f.alias or name for name, f in model.model_fields.items()]
+        close = difflib.get_close_matches(str(clean[-1]), names, n=1)
         guess = f"did you mean `{close[0]}`? " if close else ""
-        return f"unknown field ({guess}allowed here: {', '.join(model.model_fields)})"
+        return f"unknown field ({guess}allowed here: {', '.join(names)})"
     if kind == "union_tag_invalid":
         return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}'; "
                 f"expected one of: {ctx.get('expected_tags', '').replace(chr(39), '')}")
@@ -317,7 +329,7 @@ def _order_from_name(path: Path) -> int | None:
 def load_lesson(path: Path) -> LessonEntry:
     path = Path(path)
     entry = LessonEntry(path=path, id=path.stem, title=path.stem, order=_order_from_name(path))
-    parsed = _parse(path)
+    parsed = parse_lesson_tree(path)
     if isinstance(parsed, LessonError):
         entry.errors.append(parsed)
         return entry
@@ -364,6 +376,18 @@ def load_lesson(path: Path) -> LessonEntry:
                     continue
                 for loc, message in step_problems(step, i):
                     add(loc, message)
+        numbers = tree.get("numbers")
+        if isinstance(numbers, list):
+            for loc, message in duplicate_number_ids(
+                    [n.get("id") if isinstance(n, dict) else None for n in numbers]):
+                add(loc, message)
+            for k, raw in enumerate(numbers):
+                try:
+                    number = _NUMBER.validate_python(raw)
+                except ValidationError:
+                    continue
+                for loc, message in number_problems(number, k):
+                    add(loc, message)
         entry.errors.sort(key=lambda e: (e.line, e.col))
         return entry
     for loc, message in lesson_problems(lesson):
@@ -374,6 +398,10 @@ def load_lesson(path: Path) -> LessonEntry:
     entry.errors.sort(key=lambda e: (e.line, e.col))
     if not entry.errors:
         entry.lesson = lesson
+        for loc, message in lesson_warnings(lesson):
+            clean, (line, col) = _resolve(tree, loc, index)
+            entry.warnings.append(LessonError(path, line, col, field_path(clean),
+                                              f"warning: {message}"))
     return entry
 
 

@@ -1,24 +1,45 @@
 """The contract between lessons and live panels: each panel's stable id, the inputs a
 lesson step may preset, and the result fields a `task` step may check.
 
-The lesson loader validates `panel` and `task` steps against this table, and every panel
-widget in `tutor/app/panels/` publishes a result dict with exactly these fields.
+The lesson loader validates `panel` and `task` steps (and lesson-level `numbers:`) against
+this table, and every panel widget in `tutor/app/panels/` publishes a result dict with
+exactly these fields. Each result field carries a one-line description: the app words a
+task rule that has no `pass`/`fail` sentence from it ("the number of decoder tokens should
+be at least 3"), so write it as a noun phrase a learner understands, without a final stop.
+A field is None while the panel cannot compute it (the embeddings panel's word is missing
+from a line, there is only one text); no rule holds on None.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+Kind = type | tuple[type, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResultField:
+    kind: Kind  # accepted Python type(s), for rule and number checks
+    description: str  # one line, a noun phrase: "the number of decoder tokens"
+
 
 @dataclass(frozen=True, slots=True)
 class PanelSpec:
     id: str
     title: str
-    inputs: dict[str, type | tuple[type, ...]]  # preset name -> accepted Python type(s)
-    results: dict[str, type | tuple[type, ...]]  # result field -> type, for task rules
+    inputs: dict[str, Kind]  # preset name -> accepted Python type(s)
+    results: dict[str, ResultField]  # result field -> type and description, for task rules
+    # the result field holding what the learner typed; while it is empty a task checks
+    # nothing (an empty box must never pass "chars_per_token < 1")
+    subject: str | None = None
+
+    def kind(self, field: str) -> Kind | None:
+        found = self.results.get(field)
+        return found.kind if found is not None else None
 
 
 NUM = (int, float)
+F = ResultField
 
 PANELS: dict[str, PanelSpec] = {
     p.id: p
@@ -27,38 +48,66 @@ PANELS: dict[str, PanelSpec] = {
             id="tokenizer",
             title="Tokenizer",
             inputs={"text": str, "model": str},  # model: "decoder", "encoder" or "both"
+            subject="text",
             results={
-                "text": str,
-                "token_count": int,  # decoder (byte-level BPE) tokens, specials excluded
-                "encoder_token_count": int,  # encoder (WordPiece) tokens, specials excluded
-                "chars_per_token": NUM,
-                "tokens": list,  # decoder pieces as shown
-                "ids": list,
-                "word_count": int,  # whitespace-separated words in the text
+                "text": F(str, "the text in the box"),
+                "token_count": F(int, "the number of decoder tokens (byte-level BPE, "
+                                      "special tokens excluded)"),
+                "encoder_token_count": F(int, "the number of encoder tokens (WordPiece, "
+                                              "special tokens excluded)"),
+                "chars_per_token": F(NUM, "the characters per decoder token"),
+                "tokens": F(list, "the decoder's pieces"),
+                "ids": F(list, "the decoder's token ids"),
+                "word_count": F(int, "the number of words (separated by spaces)"),
             },
         ),
         PanelSpec(
             id="embeddings",
             title="Embeddings",
-            inputs={"texts": list},
+            inputs={"texts": list, "token": str},  # token: a word present in every text
+            subject="texts",
             results={
-                "texts": list,
-                "count": int,
-                "max_similarity": NUM,  # highest off-diagonal cosine similarity
-                "min_similarity": NUM,
+                "texts": F(list, "the texts compared"),
+                "count": F(int, "the number of texts"),
+                "max_similarity": F(NUM, "the highest similarity between two different texts"),
+                "min_similarity": F(NUM, "the lowest similarity between two different texts"),
+                "nearest": F(str, "the text most similar to the first one (by sentence vector)"),
+                "nearest_similarity": F(NUM, "the similarity of the first text to its nearest "
+                                             "text"),
+                "token": F(str, "the word whose contextual vectors are compared"),
+                "token_similarity": F(list, "the similarities of that word's contextual "
+                                            "vectors, text by text"),
+                "token_min_similarity": F(NUM, "the lowest similarity between that word's "
+                                               "vectors in two different texts"),
+                "token_max_similarity": F(NUM, "the highest similarity between that word's "
+                                               "vectors in two different texts"),
             },
         ),
         PanelSpec(
             id="attention",
             title="Attention",
-            inputs={"text": str, "model": str, "layer": int, "head": int},
+            # query/key: token positions to select (default: the last token, and the key it
+            # attends to most)
+            inputs={"text": str, "model": str, "layer": int, "head": int, "query": int,
+                    "key": int},
+            subject="text",
             results={
-                "text": str,
-                "model": str,
-                "layer": int,
-                "head": int,
-                "token_count": int,
-                "causal": bool,
+                "text": F(str, "the text in the box"),
+                "model": F(str, "the model shown (decoder or encoder)"),
+                "layer": F(int, "the selected layer"),
+                "head": F(int, "the selected head"),
+                "token_count": F(int, "the number of tokens"),
+                "causal": F(bool, "whether the model only attends to earlier tokens"),
+                "query_index": F(int, "the position of the selected query token"),
+                "query_token": F(str, "the selected query token"),
+                "key_index": F(int, "the position of the selected key token"),
+                "key_token": F(str, "the selected key token"),
+                "weight": F(NUM, "the attention weight from the selected query to the "
+                                 "selected key"),
+                "top_key_index": F(int, "the position of the token the query attends to most"),
+                "top_key_token": F(str, "the token the query attends to most"),
+                "top_key_weight": F(NUM, "the largest attention weight of the query"),
+                "top_key_offset": F(int, "how many positions back the most-attended token is"),
             },
         ),
         PanelSpec(
@@ -68,18 +117,19 @@ PANELS: dict[str, PanelSpec] = {
             # before they are taught)
             inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM,
                     "basic": bool},
+            subject="prompt",
             results={
-                "prompt": str,
-                "temperature": NUM,
-                "top_k": int,
-                "top_p": NUM,
-                "top_token": str,  # highest final probability (stripped of the space marker)
-                "top_prob": NUM,
-                "greedy_token": str,
-                "kept_count": int,  # tokens with non-zero final probability
-                "kept_tokens": list,  # texts (stripped) of the kept tokens among the top shown
-                "entropy": NUM,  # bits, of the final distribution
-                "samples": int,  # how many draws the learner has made
+                "prompt": F(str, "the prompt"),
+                "temperature": F(NUM, "the temperature"),
+                "top_k": F(int, "top-k"),
+                "top_p": F(NUM, "top-p"),
+                "top_token": F(str, "the most likely next token"),
+                "top_prob": F(NUM, "the probability of the most likely next token"),
+                "greedy_token": F(str, "the token greedy decoding picks"),
+                "kept_count": F(int, "the number of tokens left with a probability above zero"),
+                "kept_tokens": F(list, "the tokens shown that keep a probability above zero"),
+                "entropy": F(NUM, "the entropy of the final distribution, in bits"),
+                "samples": F(int, "the number of draws you made"),
             },
         ),
         PanelSpec(
@@ -96,29 +146,43 @@ PANELS: dict[str, PanelSpec] = {
                 "use_cache": bool,
                 "chat": bool,
             },
+            subject="prompt",
             results={
-                "prompt": str,
-                "text": str,
-                "token_count": int,
-                "stop_reason": str,
-                "tokens_per_s": NUM,
-                "use_cache": bool,
-                "temperature": NUM,
-                "runs": int,  # completed generations in this panel
-                "cache_speedup": NUM,  # ms/token without cache / with cache, 0 until both ran
+                "prompt": F(str, "the prompt"),
+                "text": F(str, "the generated text"),
+                "token_count": F(int, "the number of generated tokens"),
+                "stop_reason": F(str, "why generation stopped"),
+                "tokens_per_s": F(NUM, "the speed, in tokens per second"),
+                "use_cache": F(bool, "whether the KV cache was on"),
+                "temperature": F(NUM, "the temperature"),
+                "runs": F(int, "the number of generations you ran"),
+                "runs_cached": F(int, "the number of runs with the KV cache on"),
+                "runs_uncached": F(int, "the number of runs with the KV cache off"),
+                "cache_speedup": F(NUM, "how many times faster a token came with the KV cache "
+                                        "(0 until both ran)"),
+                "chat": F(bool, "whether the prompt went through the chat template"),
+                "prompt_tokens": F(int, "the number of tokens the model read before "
+                                        "generating"),
+                # a span of 1..half the tokens, repeated back to back at least 3 times at the
+                # very end of the output (see tutor/engine/repeats.py)
+                "repeats": F(bool, "whether the output ends in a loop (the same tokens "
+                                   "three times in a row)"),
             },
         ),
         PanelSpec(
             id="prediction-loop",
             title="Prediction loop",
             inputs={"text": str, "model": str, "max_steps": int},  # model: "decoder" or "seq2seq"
+            subject="text",
             results={
-                "text": str,
-                "model": str,
-                "steps": int,
-                "finished": bool,
-                "output": str,
-                "stop_reason": str,
+                "text": F(str, "the input text"),
+                "model": F(str, "the model in the loop (decoder or seq2seq)"),
+                "steps": F(int, "the number of steps taken"),
+                "finished": F(bool, "whether the loop ended with the end token"),
+                "output": F(str, "the output so far"),
+                "stop_reason": F(str, "why the loop stopped"),
+                "valid_date": F(bool, "whether the output is a real date in ISO form "
+                                      "(YYYY-MM-DD)"),
             },
         ),
     ]

@@ -10,7 +10,9 @@ A store that cannot be read (corrupt, or from a newer tutor) is moved aside with
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -68,6 +70,10 @@ class StoreUnreadable(Exception):
     """The file is not a progress store this tutor can use."""
 
 
+class StoreReadOnly(Exception):
+    """The file is a store this tutor can read but not write; the message says why."""
+
+
 @dataclass(frozen=True, slots=True)
 class SavedAnswer:
     answer: Any
@@ -117,11 +123,23 @@ class ProgressStore:
         self.conn = conn
         self.path = path
         self.notices: list[str] = notices or []
+        # why the file on disk cannot be written, when it cannot; writes then go to memory
+        self.read_only: str | None = None
+
+    @property
+    def saving(self) -> bool:
+        """Whether what the learner does now reaches the file on disk."""
+        return self.path is not None and self.read_only is None
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path | None = None) -> ProgressStore:
-        """Open (creating or migrating) the store; never raises for a bad file or directory."""
+        """Open (creating or migrating) the store; never raises for a bad file or directory.
+
+        A store this tutor cannot write (a read-only file or folder) is read into memory and
+        shown, with a notice that nothing new is saved; it is never moved or replaced. Only a
+        store that cannot be read at all is moved aside, and only when its folder allows it.
+        """
         path = path or default_path()
         notices: list[str] = []
         try:
@@ -129,20 +147,50 @@ class ProgressStore:
         except OSError as err:
             return cls._in_memory(notices + [f"cannot create {path.parent} ({err.strerror}); "
                                             "progress will not be saved this time"])
-        try:
-            return cls(_connect(path), path, notices)
-        except StoreUnreadable as err:
-            aside = _move_aside(path)
-            notices.append(f"the progress store {path} {err}; moved it to {aside.name} "
-                           "and started a fresh one")
-        except sqlite3.OperationalError as err:
-            return cls._in_memory(notices + [f"cannot open {path} ({err}); "
-                                            "progress will not be saved this time"])
+        why = _read_only_reason(path)
+        if why is None:
+            try:
+                return cls(_connect(path), path, notices)
+            except StoreReadOnly as err:
+                why = str(err)
+            except StoreUnreadable as err:
+                try:
+                    aside = _move_aside(path)
+                except OSError as move_err:
+                    return cls._in_memory(notices + [
+                        f"the progress store {path} {err}, and it cannot be moved aside "
+                        f"({move_err.strerror}); it is left as it is, and progress will not "
+                        "be saved this time"])
+                notices.append(f"the progress store {path} {err}; moved it to {aside.name} "
+                               "and started a fresh one")
+            except sqlite3.OperationalError as err:
+                return cls._in_memory(notices + [f"cannot open {path} ({err}); "
+                                                "progress will not be saved this time"])
+        if why is not None:
+            return cls._read_only(path, why, notices)
         try:
             return cls(_connect(path), path, notices)
         except (StoreUnreadable, sqlite3.Error) as err:
             return cls._in_memory(notices + [f"cannot open {path} ({err}); "
                                             "progress will not be saved this time"])
+
+    @classmethod
+    def _read_only(cls, path: Path, why: str, notices: list[str]) -> ProgressStore:
+        """The saved progress copied into memory: shown and updated for this session only."""
+        if not path.exists():
+            return cls._in_memory(notices + [f"cannot create {path}: {why}; progress will not "
+                                            "be saved this time"])
+        try:
+            conn = _copy_read_only(path)
+        except (StoreUnreadable, sqlite3.Error) as err:
+            return cls._in_memory(notices + [
+                f"the progress store {path} cannot be read ({err}) and {why}; it is left as it "
+                "is, and progress will not be saved this time"])
+        store = cls(conn, path, notices + [
+            f"{path} is read-only ({why}): your progress is shown, but nothing new can be "
+            "saved this time; make it writable to save again"])
+        store.read_only = why
+        return store
 
     @classmethod
     def _in_memory(cls, notices: list[str]) -> ProgressStore:
@@ -285,8 +333,11 @@ def _connect(path: Path) -> sqlite3.Connection:
         # FULL: a commit is on disk before record_* returns, not only in the OS cache
         conn.execute("PRAGMA synchronous = FULL")
         _migrate(conn, version)
+        _check_schema(conn)
     except sqlite3.DatabaseError as err:
         conn.close()
+        if isinstance(err, sqlite3.OperationalError) and "readonly" in str(err):
+            raise StoreReadOnly("SQLite cannot write to it") from err
         if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
             raise
         if isinstance(err, sqlite3.OperationalError) and "unable to open" in str(err):
@@ -296,6 +347,82 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why this tutor cannot write the store at `path`, or None when it can.
+
+    A WAL store needs its folder writable too (for the -wal and -shm files), and so does a
+    rollback journal on the first write."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"its folder {path.parent} is read-only"
+    return None
+
+
+def _copy_read_only(path: Path) -> sqlite3.Connection:
+    """Open `path` without writing to it, check it, and copy it into an in-memory database."""
+    uri = path.resolve().as_uri()
+    try:
+        source = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        version = _readable_version(source)
+    except sqlite3.OperationalError:
+        # a WAL store in a read-only folder with no -shm file cannot be opened read-only;
+        # `immutable` reads the main file as it is (its last checkpoint)
+        source = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        version = _readable_version(source)
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        source.backup(memory)
+    finally:
+        source.close()
+    _migrate(memory, version)
+    _check_schema(memory)
+    return memory
+
+
+def _readable_version(conn: sqlite3.Connection) -> int:
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise StoreUnreadable(f"it is from a newer tutor (schema {version})")
+    if check != "ok":
+        conn.close()
+        raise StoreUnreadable(f"it is damaged ({check})")
+    return version
+
+
+def _columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {t: {r[1] for r in conn.execute(f"PRAGMA table_info('{t}')")} for t in tables}
+
+
+@functools.cache
+def _expected_columns() -> dict[str, set[str]]:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    _migrate(conn, 0)
+    expected = _columns(conn)
+    conn.close()
+    return expected
+
+
+def _check_schema(conn: sqlite3.Connection) -> None:
+    """A store whose tables do not match its schema version is damaged, not empty."""
+    have = _columns(conn)
+    for table, columns in _expected_columns().items():
+        missing = columns - have.get(table, set())
+        if missing:
+            what = (f"table {table}" if table not in have
+                    else f"column(s) {', '.join(sorted(missing))} of table {table}")
+            raise StoreUnreadable(f"is damaged: it says schema version {SCHEMA_VERSION} but has "
+                                  f"no {what}")
 
 
 def _enable_wal(conn: sqlite3.Connection) -> str:

@@ -88,11 +88,61 @@ class Outcome:
     passed: bool
     actual: Any
 
-    def describe(self) -> str:
-        """A learner-facing line: what the rule asks and what the panel has now."""
-        want = f"{self.rule.field} {self.rule.op.replace('_', ' ')} {self.rule.value!r}"
+    def describe(self, description: str | None = None) -> str:
+        """A learner-facing line in plain words: the rule's own `pass`/`fail` sentence, else
+        the rule worded from the field's description; never a regex or a Python repr."""
         mark = "✓" if self.passed else "✗"
-        return f"{mark} {want} (now: {self.actual!r})"
+        own = self.rule.pass_ if self.passed else self.rule.fail
+        if own is not None:
+            return f"{mark} {own}"
+        subject = _capital(description or self.rule.field.replace("_", " "))
+        now = "" if self.passed or self.actual is None else f" (now: {plain(self.actual)})"
+        return f"{mark} {subject} {_claim(self.rule, self.passed)}{now}"
+
+
+_CLAIMS: dict[str, tuple[str, str]] = {  # op -> (holds, should)
+    "==": ("is", "should be"),
+    "!=": ("is not", "should not be"),
+    "<": ("is below", "should be below"),
+    "<=": ("is at most", "should be at most"),
+    ">": ("is above", "should be above"),
+    ">=": ("is at least", "should be at least"),
+    "contains": ("include", "should include"),
+    "not_contains": ("do not include", "should not include"),
+}
+
+
+def _claim(rule: Rule, passed: bool) -> str:
+    if rule.op == "matches":  # a regex means nothing to a learner: say only whether it fits
+        return "has the form the task asks for" if passed else \
+            "does not have the form the task asks for yet"
+    holds, should = _CLAIMS[rule.op]
+    return f"{holds if passed else should} {plain(rule.value)}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def plain(value: Any, items: int = 5) -> str:
+    """A value as a person writes it: 0.56 not 0.5642110316463845, “pizza” not 'pizza'."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:39] + "…"
+        return "“" + shown.replace("\n", "↵") + "”" if value else "nothing"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "none"
+        shown = ", ".join(plain(v) for v in value[:items])
+        return shown + (f" and {len(value) - items} more" if len(value) > items else "")
+    return str(value)
 
 
 _MISSING = object()

@@ -96,9 +96,15 @@ class PanelStep(StepBase):
 
 
 class Rule(Strict):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
     field: NonEmpty
     op: RuleOp
     value: Any
+    # plain-words feedback for the learner; without them the app words the rule from the
+    # field's description in tutor/course/panels.py
+    pass_: NonEmpty | None = Field(default=None, alias="pass")
+    fail: NonEmpty | None = None
 
     @field_validator("value")
     @classmethod
@@ -118,6 +124,17 @@ class TaskStep(StepBase):
     success: NonEmpty | None = None
 
 
+class NumberDecl(Strict):
+    """A model number the lesson's text quotes, and where the real tier recomputes it."""
+
+    id: StepId
+    panel: NonEmpty
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    field: NonEmpty
+    value: float
+    tolerance: Annotated[float, Field(ge=0)]
+
+
 Step = Annotated[ReadStep | QuizStep | PanelStep | TaskStep, Field(discriminator="kind")]
 AnyQuiz = SingleQuiz | MultipleQuiz | ShortQuiz
 AnyStep = ReadStep | SingleQuiz | MultipleQuiz | ShortQuiz | PanelStep | TaskStep
@@ -132,6 +149,7 @@ class Lesson(Strict):
     order: Annotated[int, Field(ge=0)] | None = None
     references: list[Reference] = Field(default_factory=list)
     steps: Annotated[list[Step], Field(min_length=1, max_length=60)]
+    numbers: list[NumberDecl] = Field(default_factory=list)
 
     def step_index(self, step_id: str) -> int | None:
         for i, step in enumerate(self.steps):

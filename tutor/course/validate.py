@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tutor.course.panels import PANELS
+from tutor.course.panels import PANELS, PanelSpec
 from tutor.course.rules import a_type, fits, rule_problem
 from tutor.course.schema import (
     AnyStep,
     Lesson,
     MultipleQuiz,
+    NumberDecl,
     PanelStep,
     ShortQuiz,
     SingleQuiz,
@@ -29,7 +30,24 @@ def lesson_problems(lesson: Lesson) -> list[Problem]:
     problems = duplicate_step_ids([step.id for step in lesson.steps])
     for i, step in enumerate(lesson.steps):
         problems.extend(step_problems(step, i))
+    problems.extend(duplicate_number_ids([n.id for n in lesson.numbers]))
+    for k, number in enumerate(lesson.numbers):
+        problems.extend(number_problems(number, k))
     return problems
+
+
+def lesson_warnings(lesson: Lesson) -> list[Problem]:
+    """What a valid lesson should still fix: things a learner would see as code."""
+    warnings: list[Problem] = []
+    for i, step in enumerate(lesson.steps):
+        if not isinstance(step, TaskStep):
+            continue
+        for k, rule in enumerate(step.check):
+            if rule.op == "matches" and (rule.pass_ is None or rule.fail is None):
+                warnings.append((("steps", i, "check", k),
+                                 "a `matches` rule should carry `pass` and `fail` sentences: "
+                                 "a learner cannot read a regular expression"))
+    return warnings
 
 
 def duplicate_step_ids(ids: list[Any]) -> list[Problem]:
@@ -43,6 +61,38 @@ def duplicate_step_ids(ids: list[Any]) -> list[Problem]:
                              f"duplicate step id '{step_id}' (steps[{seen[step_id]}] has it too)"))
         else:
             seen[step_id] = i
+    return problems
+
+
+def duplicate_number_ids(ids: list[Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for k, number_id in enumerate(ids):
+        if not isinstance(number_id, str):
+            continue
+        if number_id in seen:
+            problems.append((("numbers", k, "id"), f"duplicate number id '{number_id}' "
+                             f"(numbers[{seen[number_id]}] has it too)"))
+        else:
+            seen[number_id] = k
+    return problems
+
+
+def number_problems(number: NumberDecl, k: int) -> list[Problem]:
+    """A declared number must name a panel, inputs it takes, and a numeric result field."""
+    here: Loc = ("numbers", k)
+    spec = PANELS.get(number.panel)
+    if spec is None:
+        return [(here + ("panel",), f"unknown panel '{number.panel}'; known panels: "
+                 f"{', '.join(sorted(PANELS))}")]
+    problems = list(_input_problems(spec, number.inputs, here))
+    kind = spec.kind(number.field)
+    if kind is None:
+        problems.append((here + ("field",), f"panel '{spec.id}' has no result field "
+                         f"'{number.field}'; it has: {', '.join(spec.results)}"))
+    elif not all(k in (int, float) for k in (kind if isinstance(kind, tuple) else (kind,))):
+        problems.append((here + ("field",), f"`{number.field}` of panel '{spec.id}' is "
+                         f"{a_type(kind)}; a declared number needs a numeric field"))
     return problems
 
 
@@ -106,19 +156,11 @@ def _panel_problems(step: PanelStep | TaskStep, here: Loc) -> Iterator[Problem]:
         yield (here + ("panel",),
                f"unknown panel '{step.panel}'; known panels: {', '.join(sorted(PANELS))}")
         return
-    for name, value in step.inputs.items():
-        kind = spec.inputs.get(name)
-        if kind is None:
-            yield (here + ("inputs", name),
-                   f"panel '{spec.id}' has no input '{name}'; it takes: {', '.join(spec.inputs)}")
-        elif not fits(value, kind):
-            yield (here + ("inputs", name),
-                   f"input '{name}' of panel '{spec.id}' must be {a_type(kind)}, "
-                   f"not {_value_type(value)}")
+    yield from _input_problems(spec, step.inputs, here)
     if isinstance(step, TaskStep):
         for k, rule in enumerate(step.check):
             at = here + ("check", k)
-            kind = spec.results.get(rule.field)
+            kind = spec.kind(rule.field)
             if kind is None:
                 yield (at + ("field",),
                        f"panel '{spec.id}' has no result field '{rule.field}'; "
@@ -127,6 +169,18 @@ def _panel_problems(step: PanelStep | TaskStep, here: Loc) -> Iterator[Problem]:
             problem = rule_problem(rule, kind)
             if problem is not None:
                 yield at + (problem[0],), problem[1]
+
+
+def _input_problems(spec: PanelSpec, inputs: dict[str, Any], here: Loc) -> Iterator[Problem]:
+    for name, value in inputs.items():
+        kind = spec.inputs.get(name)
+        if kind is None:
+            yield (here + ("inputs", name),
+                   f"panel '{spec.id}' has no input '{name}'; it takes: {', '.join(spec.inputs)}")
+        elif not fits(value, kind):
+            yield (here + ("inputs", name),
+                   f"input '{name}' of panel '{spec.id}' must be {a_type(kind)}, "
+                   f"not {_value_type(value)}")
 
 
 def _value_type(value: Any) -> str:

@@ -29,3 +29,31 @@ def embed(model: Any, tokenizer: Any, texts: list[str], device: torch.device,
         token_vectors.append(hidden[i, :n].float().cpu().numpy())
         token_ids.append(batch["input_ids"][i, :n].tolist())
     return pooled.float().cpu().numpy(), token_vectors, token_ids
+
+
+def find_span(ids: list[int], pieces: list[int]) -> tuple[int, int] | None:
+    """Where the word pieces first occur, whole, in a text's ids: (start, end), or None."""
+    n = len(pieces)
+    if n == 0:
+        return None
+    for start in range(len(ids) - n + 1):
+        if ids[start:start + n] == pieces:
+            return start, start + n
+    return None
+
+
+def word_vectors(tokenizer: Any, word: str, token_vectors: list[np.ndarray],
+                 token_ids: list[list[int]]) -> tuple[np.ndarray | None, list[int]]:
+    """The word's contextual vector in each text (the mean over its pieces) and the cosine
+    matrix between them; plus the indices of texts where the word does not occur."""
+    pieces = tokenizer(word, add_special_tokens=False)["input_ids"]
+    vectors, missing = [], []
+    for i, (ids, hidden) in enumerate(zip(token_ids, token_vectors, strict=True)):
+        span = find_span(ids, pieces)
+        if span is None:
+            missing.append(i)
+            continue
+        vectors.append(hidden[span[0]:span[1]].mean(axis=0))
+    if missing:
+        return None, missing
+    return cosine_matrix(np.stack(vectors)), []

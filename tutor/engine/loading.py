@@ -28,13 +28,38 @@ class Loaded:
 
 
 def pick_device(requested: str | None = None) -> torch.device:
-    """CUDA when available, else CPU; TUTOR_DEVICE or an explicit request overrides."""
-    name = requested or os.environ.get("TUTOR_DEVICE")
-    if name:
-        if name.startswith("cuda") and not torch.cuda.is_available():
-            raise EngineError(f"device {name!r} was asked for but CUDA is not available here")
-        return torch.device(name)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """CUDA when available, else CPU; TUTOR_DEVICE or an explicit request overrides.
+
+    Only cpu, cuda, cuda:N and mps are accepted, and only where this torch can use them
+    (`meta` and friends hold no numbers; a learner asking for them made a typo)."""
+    from tutor.engine.limits import DEVICE_FORMS, check_device
+
+    env = os.environ.get("TUTOR_DEVICE")
+    name = check_device(requested) or (env and _checked_env(env))
+    if not name:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise EngineError(f"device {name!r} was asked for but CUDA is not available here; "
+                              "use cpu")
+        index = int(name.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise EngineError(f"device {name!r} was asked for but this machine has "
+                              f"{torch.cuda.device_count()} GPU(s): use {DEVICE_FORMS}")
+    if name == "mps" and not (getattr(torch.backends, "mps", None)
+                              and torch.backends.mps.is_available()):
+        raise EngineError("device 'mps' was asked for but this torch cannot use Apple's GPU "
+                          "here; use cpu")
+    return torch.device(name)
+
+
+def _checked_env(value: str) -> str | None:
+    from tutor.engine.limits import check_device
+
+    try:
+        return check_device(value)
+    except EngineError as err:
+        raise EngineError(f"TUTOR_DEVICE: {err}") from None
 
 
 def _kind_from_config(config: Any) -> Kind:
@@ -63,6 +88,11 @@ def _load_pretrained(kind: Kind, where: str) -> tuple[Any, Any]:
     model = cls.from_pretrained(where, attn_implementation="eager", dtype=torch.float32)
     tokenizer = AutoTokenizer.from_pretrained(where)
     return model, tokenizer
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0][:300]
 
 
 def parameter_count(model: Any) -> int:
@@ -135,20 +165,31 @@ def load(spec: ModelSpec, device: str | None = None) -> Loaded:
     elif spec.source == "hub":
         from transformers import AutoConfig
 
-        if not Path(spec.name).is_dir() and not _hub_reachable():
+        local = Path(spec.name)
+        if local.is_dir() and not (local / "config.json").is_file():
+            raise ModelMissing(
+                f"{spec.name} is a directory but holds no model (no config.json in it); give "
+                "a directory saved with save_pretrained, or a name from `tutor models`"
+            )
+        if not local.is_dir() and not _hub_reachable():
             raise ModelMissing(
                 f"unknown model {spec.name!r}: not one of the tutor's models (see `tutor models`), "
                 "not a local directory, and the model hub is not reachable from this machine"
             )
         try:
             config = AutoConfig.from_pretrained(spec.name)
-        except OSError as err:
+        except (OSError, ValueError) as err:
             raise ModelMissing(
                 f"unknown model {spec.name!r}: not one of the tutor's models "
-                f"(see `tutor models`) and not loadable as a model hub id or directory ({err})"
+                f"(see `tutor models`) and not loadable as a model hub id or directory "
+                f"({_first_line(err)})"
             ) from None
         kind = _kind_from_config(config)
-        model, tokenizer = _load_pretrained(kind, spec.name)
+        try:
+            model, tokenizer = _load_pretrained(kind, spec.name)
+        except Exception as err:  # noqa: BLE001 - any loader failure is the directory's fault
+            raise ModelMissing(f"cannot load the model in {spec.name}: "
+                               f"{_first_line(err)}") from None
     else:
         where = fetch.require(spec)
         kind = spec.kind

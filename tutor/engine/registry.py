@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tutor.paths import REPO_ROOT
+from tutor.paths import dates_model_dir
 
 Kind = Literal["decoder", "encoder", "seq2seq"]
 
@@ -52,7 +52,7 @@ MODELS: dict[str, ModelSpec] = {
             title="tutor-dates (our own encoder-decoder)",
             description="encoder-decoder trained by this project: human-written dates to ISO dates",
             source="repo",
-            path=REPO_ROOT / "tutor" / "models" / "dates",
+            path=dates_model_dir(),
         ),
         ModelSpec(
             name="tiny-llama",

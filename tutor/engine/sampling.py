@@ -69,7 +69,7 @@ def stages(logits: torch.Tensor, temperature: float, top_k: int,
 
 def entropy_bits(probs: np.ndarray) -> float:
     p = probs[probs > 0].astype(np.float64)
-    return float(-(p * np.log2(p)).sum())
+    return float(-(p * np.log2(p)).sum()) + 0.0  # a one-hot gives 0.0, not -0.0
 
 
 def sample_ids(probs: np.ndarray, n: int, seed: int | None = None) -> list[int]:

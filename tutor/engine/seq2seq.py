@@ -9,28 +9,14 @@ can report the full cross-attention row the learner sees, and a step computed on
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 import torch
 
 from tutor.engine.attention import stack
+from tutor.engine.isodate import is_iso_date
 from tutor.engine.tokenize import token_text
 from tutor.engine.types import AttentionMaps, Candidate, LoopStep, StopReason, Translation
-
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def is_iso_date(text: str) -> bool:
-    """True for a real calendar date written YYYY-MM-DD ("2026-02-30" is not one)."""
-    if not _ISO.fullmatch(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _positions(loaded: Any) -> int:

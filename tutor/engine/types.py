@@ -225,19 +225,31 @@ class Embeddings:
     similarity: np.ndarray  # [n, n] cosine similarities
     tokens: list[list[str]]
     token_vectors: list[np.ndarray]  # per text: [tokens, hidden], before pooling
+    # one word compared in context: its contextual vector in each text (the mean of its
+    # word pieces' last hidden states) and their cosine similarities; None when no word
+    # was given or it is missing from a text (`token_missing` lists those texts' indices)
+    token: str = ""
+    token_similarity: np.ndarray | None = None
+    token_missing: list[int] = field(default_factory=list)
 
     def nearest(self, i: int, k: int = 3) -> list[tuple[int, float]]:
         """The k texts most similar to text i (excluding itself), most similar first."""
-        order = [j for j in np.argsort(-self.similarity[i]) if j != i]
+        order = [j for j in np.argsort(-self.similarity[i], kind="stable") if j != i]
         return [(int(j), float(self.similarity[i, j])) for j in order[:k]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "model": self.model,
             "texts": self.texts,
             "similarity": np.round(self.similarity, 6).tolist(),
             "dimensions": int(self.vectors.shape[1]),
         }
+        if self.token:
+            out["token"] = self.token
+            out["token_similarity"] = (None if self.token_similarity is None
+                                       else np.round(self.token_similarity, 6).tolist())
+            out["token_missing"] = self.token_missing
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.lines import LineView
 from tutor.app.panels.live import LivePanel
+from tutor.app.panels.next_token import plain
 from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style
 from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
@@ -38,6 +39,7 @@ NARROW = 110  # panel width under which the bars go below the map
 MINI_MAX = 32  # small multiples wider than this are pooled down
 SELECTED = Style(bold=True, underline=True)
 _MASKED = Style(bgcolor="grey11")
+_KEY = Style(reverse=True)
 
 
 def cell_text(weight: float, masked: bool, cell: int = CELL) -> str:
@@ -88,15 +90,25 @@ class AttentionHeatmap(ScrollView, can_focus=True):
     query labels on the left while the cells scroll under them."""
 
     class QuerySelected(Message):
-        def __init__(self, row: int) -> None:
+        def __init__(self, row: int, key: int | None = None) -> None:
             super().__init__()
             self.row = row
+            self.key = key  # a click picks the key column too
+
+    class KeySelected(Message):
+        def __init__(self, key: int) -> None:
+            super().__init__()
+            self.key = key
 
     # the panel binds the same keys; these win over the scroll view's own arrows when the
     # map has the focus
     BINDINGS: ClassVar = [
         Binding("up,k", "move(-1)", "Query row up", show=False, id="attention.query_up"),
         Binding("down,j", "move(1)", "Query row down", show=False, id="attention.query_down"),
+        Binding("left,h", "move_key(-1)", "Key column left", show=False,
+                id="attention.key_left"),
+        Binding("right,l", "move_key(1)", "Key column right", show=False,
+                id="attention.key_right"),
     ]
 
     def __init__(self) -> None:
@@ -107,10 +119,13 @@ class AttentionHeatmap(ScrollView, can_focus=True):
         self.causal = False
         self.row = 0
         self.cell = CELL
+        self.key = 0  # the selected key column
 
-    def draw(self, matrix: np.ndarray, labels: list[str], causal: bool, row: int) -> None:
+    def draw(self, matrix: np.ndarray, labels: list[str], causal: bool, row: int,
+             key: int = 0) -> None:
         self.matrix, self.labels, self.causal = matrix, labels, causal
         self.row = min(max(0, row), max(0, len(labels) - 1))
+        self.key = min(max(0, key), max(0, len(labels) - 1))
         self._fit()
         self.call_after_refresh(self._follow_row)
 
@@ -139,6 +154,12 @@ class AttentionHeatmap(ScrollView, can_focus=True):
             self.scroll_to(y=self.row, animate=False)
         elif self.row >= top + shown:
             self.scroll_to(y=self.row - shown + 1, animate=False)
+        cols = (self.scrollable_content_region.width - LABEL_WIDTH - 1) // CELL
+        left = self.scroll_offset.x // CELL
+        if cols > 0 and self.key < left:
+            self.scroll_to(x=self.key * CELL, animate=False)
+        elif cols > 0 and self.key >= left + cols:
+            self.scroll_to(x=(self.key - cols + 1) * CELL, animate=False)
 
     def row_text(self, q: int) -> str:
         """Row `q` as the learner reads it, label and every cell (for tests and tools)."""
@@ -177,6 +198,8 @@ class AttentionHeatmap(ScrollView, can_focus=True):
                 style = _MASKED if masked else heat_style(weight)
                 if selected and not masked:
                     style = _selected(style)
+                if selected and k == self.key:  # the selected query → key cell
+                    style = style + _KEY
                 cells.append(Segment(cell_text(weight, masked, cell), style))
         body = Strip(cells).crop(scroll_x - first * cell, scroll_x - first * cell + cols)
         return Strip.join([Strip([left]), body]).adjust_cell_length(width, base)
@@ -184,20 +207,27 @@ class AttentionHeatmap(ScrollView, can_focus=True):
     def action_move(self, delta: int) -> None:
         self.post_message(self.QuerySelected(self.row + delta))
 
+    def action_move_key(self, delta: int) -> None:
+        self.post_message(self.KeySelected(self.key + delta))
+
     def on_click(self, event: events.Click) -> None:
         if event.y < HEADER_HEIGHT:
             return
         row = self.scroll_offset.y + event.y - HEADER_HEIGHT
+        column = event.x - (LABEL_WIDTH + 1) + self.scroll_offset.x
+        key = column // CELL if column >= 0 and column // CELL < len(self.labels) else None
         if 0 <= row < len(self.labels):
-            self.post_message(self.QuerySelected(row))
+            self.post_message(self.QuerySelected(row, key))
 
 
 class HeadGrid(Static, can_focus=True):
     """All heads of the layer as small maps (focusable, so the panel's keys keep working)."""
 
 
-def query_bars(maps: AttentionMaps, layer: int, head: int, row: int) -> list[Text]:
-    """The selected query token's weights over every key, as bars: one line per key."""
+def query_bars(maps: AttentionMaps, layer: int, head: int, row: int,
+               key: int | None = None) -> list[Text]:
+    """The selected query token's weights over every key, as bars: one line per key
+    (the selected key marked ◀)."""
     weights = maps.weights[layer, head, row].tolist()
     lines = [Text(f"“{maps.tokens[row]}” looks at", style="italic")]
     for k, token in enumerate(maps.tokens):
@@ -207,8 +237,24 @@ def query_bars(maps: AttentionMaps, layer: int, head: int, row: int) -> list[Tex
         lines.append(Text.assemble(
             (f"{clip(token, 12):<12} ", dim),
             (f"{bar(w, 16):<16}", _bar_style(round(w, 2))),
-            (f" {'masked' if masked else f'{w:.0%}':>6}", dim)))
+            (f" {'masked' if masked else f'{w:.0%}':>6}", dim),
+            (" ◀" if k == key else "", "bold")))
     return lines
+
+
+def focus_fields(maps: AttentionMaps, layer: int, head: int, query: int,
+                 key: int) -> dict[str, Any]:
+    """The published fields about one query: its weight to the selected key, and the key
+    it attends to most (ties: the earliest)."""
+    weights = maps.weights[layer, head, query]
+    top = int(np.argmax(weights))
+    return {
+        "query_index": query, "query_token": plain(maps.tokens[query]),
+        "key_index": key, "key_token": plain(maps.tokens[key]),
+        "weight": float(weights[key]),
+        "top_key_index": top, "top_key_token": plain(maps.tokens[top]),
+        "top_key_weight": float(weights[top]), "top_key_offset": query - top,
+    }
 
 
 @lru_cache(maxsize=128)
@@ -286,7 +332,11 @@ class AttentionPanel(LivePanel):
         self.role = role if role in ("decoder", "encoder") else "decoder"
         self.sel_layer = max(0, self.preset("layer", 0))
         self.sel_head = max(0, self.preset("head", 0))
-        self.row = -1  # selected query; -1: the last token once maps arrive
+        # selected query and key; -1: the last token (query) / the most-attended key, until
+        # the learner picks one
+        self.row = self.preset("query", -1)
+        self.key = self.preset("key", -1)
+        self._key_chosen = self.key >= 0
 
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("text", self.DEFAULT_TEXT), id="att-input",
@@ -339,6 +389,8 @@ class AttentionPanel(LivePanel):
         self.sel_head = min(self.sel_head, maps.heads - 1)
         if self.row < 0 or self.row >= len(maps.tokens):
             self.row = len(maps.tokens) - 1
+        if self.key >= len(maps.tokens):
+            self.key, self._key_chosen = -1, False
         self.show_notice(maps.notice)
         self.redraw()
 
@@ -356,10 +408,13 @@ class AttentionPanel(LivePanel):
         if maps is None:
             return
         heatmap = self.query_one(AttentionHeatmap)
-        heatmap.draw(maps.weights[self.sel_layer, self.sel_head], maps.tokens, maps.causal, self.row)
-        self.row = heatmap.row
+        if not self._key_chosen:
+            self.key = int(np.argmax(maps.weights[self.sel_layer, self.sel_head, self.row]))
+        heatmap.draw(maps.weights[self.sel_layer, self.sel_head], maps.tokens, maps.causal,
+                     self.row, self.key)
+        self.row, self.key = heatmap.row, heatmap.key
         self.query_one("#att-bars", LineView).set_lines(
-            query_bars(maps, self.sel_layer, self.sel_head, self.row))
+            query_bars(maps, self.sel_layer, self.sel_head, self.row, self.key))
         multiples = self.query_one("#att-multiples", Static)
         if self.query_one("#att-scroll").display:
             multiples.update(head_grid(maps, self.sel_layer, self.sel_head))
@@ -374,12 +429,23 @@ class AttentionPanel(LivePanel):
         assert self.maps is not None
         self.publish({"text": self.text, "model": self.role, "layer": self.sel_layer,
                       "head": self.sel_head, "token_count": len(self.maps.tokens),
-                      "causal": self.maps.causal})
+                      "causal": self.maps.causal,
+                      **focus_fields(self.maps, self.sel_layer, self.sel_head, self.row,
+                                     self.key)})
 
     def on_attention_heatmap_query_selected(self, message: AttentionHeatmap.QuerySelected) -> None:
         message.stop()
         if self.maps is not None:
             self.row = min(max(0, message.row), len(self.maps.tokens) - 1)
+            if message.key is not None:
+                self.key, self._key_chosen = message.key, True
+            self.redraw()
+
+    def on_attention_heatmap_key_selected(self, message: AttentionHeatmap.KeySelected) -> None:
+        message.stop()
+        if self.maps is not None:
+            self.key = min(max(0, message.key), len(self.maps.tokens) - 1)
+            self._key_chosen = True
             self.redraw()
 
     def action_query(self, delta: int) -> None:

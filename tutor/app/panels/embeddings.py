@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Button, Input, Static, TextArea
 from textual_plotext import PlotextPlot
 
 from tutor.app.engines import Role
@@ -82,6 +82,26 @@ def off_diagonal(similarity: np.ndarray) -> np.ndarray:
     return similarity[~np.eye(n, dtype=bool)]
 
 
+def embedding_fields(emb: Embeddings) -> dict[str, Any]:
+    """The published result: sentence similarities, the first text's nearest text, and the
+    chosen word's contextual similarities (None while they cannot be computed)."""
+    others = off_diagonal(emb.similarity)
+    nearest = emb.nearest(0, 1) if len(emb.texts) > 1 else []
+    token_sim = emb.token_similarity
+    token_others = off_diagonal(token_sim) if token_sim is not None else np.zeros(0)
+    return {
+        "texts": list(emb.texts), "count": len(emb.texts),
+        "max_similarity": float(others.max()) if others.size else 0.0,
+        "min_similarity": float(others.min()) if others.size else 0.0,
+        "nearest": emb.texts[nearest[0][0]] if nearest else None,
+        "nearest_similarity": nearest[0][1] if nearest else None,
+        "token": emb.token,
+        "token_similarity": token_sim.tolist() if token_sim is not None else None,
+        "token_min_similarity": float(token_others.min()) if token_others.size else None,
+        "token_max_similarity": float(token_others.max()) if token_others.size else None,
+    }
+
+
 class EmbeddingsPanel(LivePanel):
     PANEL_ID = "embeddings"
     DEFAULT_CSS = panel_css(__file__)
@@ -103,9 +123,12 @@ class EmbeddingsPanel(LivePanel):
             yield TextArea("\n".join(str(t) for t in texts), id="emb-texts",
                            show_line_numbers=True, soft_wrap=False)
             yield Button("“bank” example", id="emb-example", compact=True)
+        yield Input(str(self.preset("token", "")), id="emb-token",
+                    placeholder="a word in every line: compare its vector in each context")
         with Horizontal(id="emb-body"):
             yield Static("", id="emb-grid")
             yield PlotextPlot(id="emb-plot")
+        yield Static("", id="emb-token-grid")
         yield Static("", id="emb-neighbours")
         yield self.status
 
@@ -119,46 +142,54 @@ class EmbeddingsPanel(LivePanel):
         event.stop()
         self.recompute()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.recompute()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.query_one("#emb-texts", TextArea).text = "\n".join(BANK_EXAMPLE)
 
     def recompute(self, delay: float | None = None) -> None:
         texts = split_texts(self.query_one("#emb-texts", TextArea).text)
+        token = self.query_one("#emb-token", Input).value.strip()
         notice = None
         if len(texts) > MAX_TEXTS:
             notice = f"{len(texts)} lines: only the first {MAX_TEXTS} are compared"
             texts = texts[:MAX_TEXTS]
         engine = self.hub.encoder()
-        self.schedule("embed", lambda: (notice, engine.embed(texts)), delay)
+        self.schedule("embed", lambda: (notice, engine.embed(texts, token)), delay)
 
     def show_embed(self, value: tuple[str | None, Embeddings]) -> None:
         notice, emb = value
         self.embeddings = emb
+        if emb.token_missing:
+            where = ", ".join(str(i + 1) for i in emb.token_missing)
+            notice = (f"“{emb.token}” is not a word of line {where}: it must be in every line "
+                      "to compare its vectors" + (f"; {notice}" if notice else ""))
         self.show_notice(notice)
         self.query_one("#emb-grid", Static).update(self._grid(emb))
+        self.query_one("#emb-token-grid", Static).update(self._token_grid(emb))
         self.query_one("#emb-neighbours", Static).update(self._neighbours(emb))
         self._plot(emb)
-        others = off_diagonal(emb.similarity)
-        self.publish({
-            "texts": list(emb.texts), "count": len(emb.texts),
-            "max_similarity": float(others.max()) if others.size else 0.0,
-            "min_similarity": float(others.min()) if others.size else 0.0,
-        })
+        self.publish(embedding_fields(emb))
 
     def show_error(self, job: str, error: str) -> None:
         self.embeddings = None
         self.query_one("#emb-grid", Static).update("")
+        self.query_one("#emb-token-grid", Static).update("")
         self.query_one("#emb-neighbours", Static).update("")
         self.query_one("#emb-plot", PlotextPlot).plt.clear_data()
         super().show_error(job, error)
 
     # -- drawing -------------------------------------------------------------------------------
     @staticmethod
-    def _grid(emb: Embeddings) -> Table:
+    def _grid(emb: Embeddings, matrix: np.ndarray | None = None,
+              title: str = "cosine similarity of the sentence vectors") -> Table:
+        similarity = emb.similarity if matrix is None else matrix
         n = len(emb.texts)
         table = Table(box=None, padding=(0, 0), show_edge=False, expand=False,
-                      title="cosine similarity", title_justify="left", caption=heat_legend(),
+                      title=title, title_justify="left", caption=heat_legend(),
                       caption_justify="left")
         table.add_column("", no_wrap=True)
         for j in range(n):
@@ -166,10 +197,17 @@ class EmbeddingsPanel(LivePanel):
         for i in range(n):
             cells: list[Any] = [Text(f"{i + 1:>2} {clip(emb.texts[i], 18):<18} ", "bold")]
             for j in range(n):
-                s = float(emb.similarity[i, j])
+                s = float(similarity[i, j])
                 cells.append(Text(f"{s:6.2f}", heat_style(max(0.0, s))))
             table.add_row(*cells)
         return table
+
+    def _token_grid(self, emb: Embeddings) -> Table | Text:
+        if emb.token_similarity is None:
+            return Text("")
+        return self._grid(emb, emb.token_similarity,
+                          f"cosine similarity of “{emb.token}” in each line (its contextual "
+                          "vectors, not the sentences')")
 
     @staticmethod
     def _neighbours(emb: Embeddings) -> Text:

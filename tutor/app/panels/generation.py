@@ -22,6 +22,7 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import LivePanel
 from tutor.app.panels.next_token import parse_settings
 from tutor.app.panels.render import clip
+from tutor.engine.repeats import ends_in_loop
 from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
 
 TASK = "Classify the sentiment of each review as positive or negative.\n\n"
@@ -94,6 +95,8 @@ class GenerationPanel(LivePanel):
         self.runs = 0
         self.pending_runs: list[GenerationSettings] = []  # the runs of the job in progress
         self.run_index = 0  # which of them is streaming (1-based)
+        self.runs_by_cache: dict[bool, int] = {True: 0, False: 0}  # completed runs
+        self.prompt_tokens = 0  # what the model read for the run on screen
         self._plotted_at = 0.0
         self._drawn_at = 0.0
 
@@ -217,7 +220,8 @@ class GenerationPanel(LivePanel):
         done: list[Generation] = []
         for s in runs:
             stream = engine.stream(prompt, s, cancelled=lambda: worker.is_cancelled)
-            emit(("start", prompt, stream.prompt_text, s, stream.notice))
+            emit(("start", prompt, stream.prompt_text, s, stream.notice,
+                  len(stream.input_ids)))
             for token in stream:
                 emit(("token", token))
             assert stream.result is not None
@@ -239,7 +243,7 @@ class GenerationPanel(LivePanel):
     def show_generate_partial(self, piece: tuple[Any, ...]) -> None:
         kind = piece[0]
         if kind == "start":
-            _, self.prompt, self.fed_prompt, self.settings, notice = piece
+            _, self.prompt, self.fed_prompt, self.settings, notice, self.prompt_tokens = piece
             self.run_index += 1
             self.tokens = []
             self.series[self.settings.use_cache] = []
@@ -251,6 +255,7 @@ class GenerationPanel(LivePanel):
         else:
             result: Generation = piece[1]
             self.runs += 1
+            self.runs_by_cache[result.use_cache] += 1
             self.last[result.use_cache] = result
             self._publish_state(self.prompt, result.tokens, result.stop_reason,
                                 result.tokens_per_s, self.settings, result.text)
@@ -340,5 +345,8 @@ class GenerationPanel(LivePanel):
             "prompt": prompt, "text": text, "token_count": len(tokens),
             "stop_reason": stop_reason, "tokens_per_s": tokens_per_s,
             "use_cache": s.use_cache, "temperature": s.temperature, "runs": self.runs,
-            "cache_speedup": self.cache_speedup(),
+            "runs_cached": self.runs_by_cache[True], "runs_uncached": self.runs_by_cache[False],
+            "cache_speedup": self.cache_speedup(), "chat": s.chat,
+            "prompt_tokens": self.prompt_tokens,
+            "repeats": ends_in_loop([t.id for t in tokens]),
         })

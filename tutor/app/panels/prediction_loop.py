@@ -23,6 +23,7 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import LivePanel
 from tutor.app.panels.render import bar, clip, heat_color, token_strip
 from tutor.engine import get_spec
+from tutor.engine.isodate import is_iso_date
 from tutor.engine.types import LoopStep
 
 TOP = 5
@@ -161,7 +162,8 @@ class PredictionLoopPanel(LivePanel):
         steps = len(self.generated) + (1 if self.stop_reason == "eos" else 0)
         self.publish({"text": self.text, "model": self.role, "steps": steps,
                       "finished": self.finished, "output": self.output,
-                      "stop_reason": self.stop_reason})
+                      "stop_reason": self.stop_reason,
+                      "valid_date": is_iso_date(self.output.strip())})
 
     # -- drawing -------------------------------------------------------------------------------
     def _draw(self) -> None:

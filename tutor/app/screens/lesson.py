@@ -18,6 +18,7 @@ from tutor.app.widgets.quiz import AnswerInput, QuizView
 from tutor.app.widgets.steps import PanelView, TaskView
 from tutor.course.progress import LessonProgress
 from tutor.course.schema import AnyStep, Lesson, PanelStep, ReadStep, TaskStep
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -111,6 +112,9 @@ class LessonScreen(StepKeys):
                 child.display = False
             else:
                 await child.remove()
+        if self.tutor.untranslated(self.lesson.id, step.id):
+            await body.mount(Static(_("This step is not translated yet, so it is shown in "
+                                      "English."), classes="untranslated-note"), before=view)
         body.scroll_home(animate=False)
         self.set_focus(self._arrival_focus(view, forward))
         self.refresh_bindings()  # the footer offers the new step's panel keys

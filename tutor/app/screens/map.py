@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, ProgressBar, St
 
 from tutor.app.widgets.model_status import ModelStatus
 from tutor.course.summary import course_summary
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -27,6 +28,7 @@ class MapScreen(Screen[None]):
         # the app's own keys, shown here where the footer has room for them
         Binding("q", "app.quit", "Quit", id="map.quit"),
         Binding("l", "app.lab", "Lab", id="map.lab"),
+        Binding("L", "app.switch_language", _("Language"), show=False, id="map.language"),
     ]
 
     @property

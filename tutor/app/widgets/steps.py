@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -13,7 +14,7 @@ from tutor.app.panels import panel_class
 from tutor.app.panels.base import Panel
 from tutor.app.widgets.prose import sentence, whole_numbers
 from tutor.course.panels import PANELS
-from tutor.course.rules import all_pass, evaluate
+from tutor.course.rules import Outcome, all_pass, evaluate
 from tutor.course.schema import PanelStep, TaskStep
 
 
@@ -78,11 +79,18 @@ class TaskView(Vertical):
 
     def _show(self, passed: bool, text: str) -> None:
         status = self.query_one("#task-status", Static)
-        status.update(text)
+        status.update(Text(text))  # the learner's own text may hold [brackets]: no markup
         status.set_class(passed, "-passed")
 
     def on_panel_result_changed(self, message: Panel.ResultChanged) -> None:
         message.stop()
+        spec = PANELS.get(self.step.panel)
+        subject = spec.subject if spec is not None else None
+        if subject is not None and is_empty(message.result.get(subject)):
+            # nothing typed yet: an empty box must never pass (or fail) a rule on its numbers
+            if not self.done:
+                self._show(False, "Not done yet: type something in the panel below.")
+            return
         outcomes = evaluate(self.step.check, message.result)
         if all_pass(outcomes):
             self._show(True, "✓ Task passed! " + sentence(self.step.success or ""))
@@ -90,7 +98,23 @@ class TaskView(Vertical):
                 self.done = True
                 self.post_message(self.Passed(self.step.id))
         elif self.done:
-            self._show(True, "✓ Done (earlier). Now: "
-                       + "; ".join(o.describe() for o in outcomes))
+            self._show(True, "✓ Done (earlier). Now:\n" + self._words(outcomes))
         else:
-            self._show(False, "Not yet: " + "; ".join(o.describe() for o in outcomes))
+            self._show(False, "Not yet:\n" + self._words(outcomes))
+
+    def _words(self, outcomes: list[Outcome]) -> str:
+        spec = PANELS.get(self.step.panel)
+        lines = []
+        for outcome in outcomes:
+            field = spec.results.get(outcome.rule.field) if spec is not None else None
+            lines.append(outcome.describe(field.description if field is not None else None))
+        return "\n".join(lines)
+
+
+def is_empty(value: object) -> bool:
+    """Whether the learner has typed nothing: "", whitespace, or a list of such texts."""
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list):
+        return all(is_empty(v) for v in value)
+    return value is None

@@ -1,0 +1,91 @@
+"""The course in Korean: translated lessons, English fallback with a note, the glossary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Markdown, OptionList, Static
+
+from tutor import i18n
+from tutor.app.app import TutorApp
+from tutor.app.screens.glossary import GlossaryScreen
+from tutor.app.widgets import steps
+from tutor.course.progress import ProgressStore
+
+
+@pytest.fixture
+def korean(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(steps, "panel_class", lambda panel_id: None)
+    yield
+    i18n.use("en")
+
+
+def _step_text(app: TutorApp) -> str:
+    return " ".join(str(w.render()) for w in app.screen.query("#step-body Static")) + " ".join(
+        m.source for m in app.screen.query("#step-body Markdown"))
+
+
+async def test_a_korean_learner_reads_korean_steps_and_is_told_when_one_is_english(
+        course_env: Path, tmp_path: Path, korean: None):
+    store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    app = TutorApp(load_model=False, store=store, language="ko")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#lesson-title", Static).render()) == "첫걸음"
+        assert "토큰 ID" in _step_text(app)
+        assert not app.screen.query(".untranslated-note")
+        for _ in range(3):
+            await pilot.press("n")
+            await pilot.pause()
+        # step 4 (a short answer) has no Korean yet: English, with the note
+        assert "How many legs" in _step_text(app)
+        assert app.screen.query(".untranslated-note")
+    # progress is keyed by ids, so it is the same lesson in either language
+    assert ProgressStore.open(tmp_path / "progress.sqlite3").lesson("first-steps").step_id == "q-count"
+
+
+async def test_the_glossary_opens_with_g_and_finds_a_term_in_either_language(
+        course_env: Path, tmp_path: Path, korean: None):
+    i18n.use("ko")
+    app = TutorApp(load_model=False, store=ProgressStore.open(tmp_path / "p.sqlite3"),
+                   language="ko")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GlossaryScreen)
+        await pilot.press(*"autoregressive")
+        await pilot.pause()
+        terms = app.screen.query_one("#glossary-terms", OptionList)
+        assert terms.option_count == 1
+        entry = app.screen.query_one("#glossary-entry", Markdown).source
+        assert "**자기회귀** (autoregressive)" in entry
+        app.screen.query_one("#glossary-search", Input).value = "온도"
+        await pilot.pause()
+        assert "temperature" in app.screen.query_one("#glossary-entry", Markdown).source
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, GlossaryScreen)
+
+
+def test_the_language_comes_from_the_flag_then_env_then_saved_choice_then_locale():
+    assert i18n.resolve("ko", {"TUTOR_LANG": "en"}, None) == "ko"
+    assert i18n.resolve(None, {"TUTOR_LANG": "ko"}, "en") == "ko"
+    assert i18n.resolve(None, {"LANG": "en_US.UTF-8"}, "ko") == "ko"
+    assert i18n.resolve(None, {"LANG": "ko_KR.UTF-8"}, None) == "ko"
+    assert i18n.resolve(None, {"LC_ALL": "C", "LANG": "ko_KR.UTF-8"}, None) == "en"
+    assert i18n.resolve(None, {"TUTOR_LANG": "xx"}, None) == "en"
+
+
+async def test_the_map_key_switches_language_and_saves_the_choice(course_env: Path,
+                                                                  tmp_path: Path, korean: None):
+    store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    app = TutorApp(load_model=False, store=store, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+    assert app.restart_language == "ko"
+    saved = ProgressStore.open(tmp_path / "progress.sqlite3").setting("language")
+    assert saved == "ko"
+    assert i18n.resolve(None, {"LANG": "en_US.UTF-8"}, saved) == "ko"
