@@ -38,7 +38,7 @@ async def test_help_lists_the_keys(course_env: Path, key: str) -> None:
         assert isinstance(app.screen, HelpScreen)
         # built from the map's bindings: what works there, nothing of the lesson's
         rows = {(r.keys, r.description) for r in app.screen.rows}
-        for row in [("enter", "Open"), ("q", "Quit"), ("l", "Lab"), ("^p", "Command palette: "
+        for row in [("⏎", "Open"), ("q", "Quit"), ("l", "Lab"), ("^p", "Command palette: "
                     "open or reset a lesson, theme")]:
             assert row in rows
         assert not any(r.description == "Next" for r in app.screen.rows)

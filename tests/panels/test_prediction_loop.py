@@ -104,7 +104,7 @@ async def test_valid_date_is_the_engines_verdict_on_the_finished_output(
         for _ in range(17):
             if app.panel.result["finished"]:
                 break
-            await pilot.press("n")
+            await pilot.press("s")
             await settle(pilot, app)
         expected = tiny_hub.seq2seq().translate(text, max_steps=16)
         assert app.panel.result["output"].strip() == expected.output

@@ -106,18 +106,30 @@ def active_keys(screen: Screen[object]) -> list[KeyRow]:
     app: App[object] = screen.app
     seen: set[str] = set()
     rows: dict[tuple[str, str], list[str]] = {}
-    for namespace, bindings in screen._modal_binding_chain:
-        for key, binding in bindings:
-            if key in seen or not binding.description or binding.system:
-                continue
-            state = app._check_action_state(binding.action, namespace)
-            if not state:
-                continue
-            seen.add(key)
-            description = PALETTE if binding.action == "command_palette" else binding.description
-            group = (where_label(namespace, screen), description)
-            rows.setdefault(group, []).append(app.get_key_display(binding))
+    chain = screen._modal_binding_chain
+    # Textual tries priority bindings first, from the app down, then the rest from the
+    # focused widget up; the first binding that runs takes the key
+    passes = [(list(reversed(chain)), True), (chain, False)]
+    for nodes, priority in passes:
+        for namespace, bindings in nodes:
+            for key, binding in bindings:
+                if binding.priority != priority:
+                    continue
+                _add(app, screen, namespace, key, binding, seen, rows)
     order = {"Everywhere": 2, "This screen": 1}
     out = [KeyRow(where, " ".join(dict.fromkeys(keys)), desc)
            for (where, desc), keys in rows.items()]
     return sorted(out, key=lambda r: order.get(r.where, 0))
+
+
+def _add(app: App[object], screen: Screen[object], namespace: DOMNode, key: str,
+         binding: Binding, seen: set[str], rows: dict[tuple[str, str], list[str]]) -> None:
+    """Record `binding` as what `key` does, unless an earlier binding took the key."""
+    if key in seen or not binding.description or binding.system:
+        return
+    if not app._check_action_state(binding.action, namespace):
+        return
+    seen.add(key)
+    description = PALETTE if binding.action == "command_palette" else binding.description
+    group = (where_label(namespace, screen), description)
+    rows.setdefault(group, []).append(app.get_key_display(binding))

@@ -38,7 +38,6 @@ MAX_CELL = 8  # the widest: wider cells only spread the map thin
 NARROW = 110  # panel width under which the bars go below the map
 MINI_MAX = 32  # small multiples wider than this are pooled down
 SELECTED = Style(bold=True, underline=True)
-_MASKED = Style(bgcolor="grey11")
 _KEY = Style(reverse=True)
 
 
@@ -75,6 +74,14 @@ def header_lines(labels: list[str], cell: int) -> list[str]:
             if start + i < n * cell:
                 rows[row][start + i] = ch
     return ["".join(r) for r in rows]
+
+
+@lru_cache(maxsize=16)
+def _masked(colour: str) -> Style:
+    try:
+        return Style(bgcolor=colour)
+    except Exception:  # a theme colour Rich cannot read
+        return Style(bgcolor="grey11")
 
 
 @lru_cache(maxsize=256)
@@ -179,6 +186,9 @@ class AttentionHeatmap(ScrollView, can_focus=True):
         first = scroll_x // cell  # the first key column in view
         last = min(n, (scroll_x + cols + cell - 1) // cell)
         bold = base + Style(bold=True)
+        # masked cells take the theme's panel colour: a fixed dark grey stayed dark in a light
+        # theme
+        masked_style = _masked(self.app.theme_variables.get("panel", "grey11"))
         if y < HEADER_HEIGHT:
             left = Segment(" " * gutter, base)
             line = self.heads[y] if y < len(self.heads) else ""
@@ -195,7 +205,7 @@ class AttentionHeatmap(ScrollView, can_focus=True):
             cells = []
             for k, weight in enumerate(row, start=first):
                 masked = self.causal and k > q
-                style = _MASKED if masked else heat_style(weight)
+                style = masked_style if masked else heat_style(weight)
                 if selected and not masked:
                     style = _selected(style)
                 if selected and k == self.key:  # the selected query → key cell

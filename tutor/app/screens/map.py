@@ -129,6 +129,10 @@ class MapScreen(Screen[None]):
         detail.update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # refilling the table highlights row 0 before the cursor moves to the learner's
+        # lesson; that late event would describe lesson 1 under a cursor on another
+        if event.cursor_row != event.data_table.cursor_row:
+            return
         self._show_detail(event.cursor_row)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
