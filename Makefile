@@ -10,17 +10,19 @@ TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
 STAMP  := $(VENV)/.installed
 
-.PHONY: tutor test test-fast lint models bench train clean catalogs
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: tutor test test-fast lint models chromium bench train clean catalogs
 
 tutor: models
 	$(BIN)/tutor
 
-test: models
+test: models chromium
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) chromium
 	$(BIN)/pytest -q -m "not real"
 
 lint: $(STAMP)
@@ -38,6 +40,12 @@ $(STAMP): pyproject.toml
 # `tutor models fetch` only downloads what is missing, so this is cheap to repeat.
 models: $(STAMP)
 	$(BIN)/tutor models fetch --quiet
+
+# The browser tests drive `tutor serve` in the distribution's Chromium (with Playwright's
+# Python package, installed by the test extras); install it where it is missing.
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
 bench: models
 	$(BIN)/python bench/run_bench.py

@@ -37,6 +37,19 @@ def fake_panels(monkeypatch: pytest.MonkeyPatch) -> None:
                         lambda panel_id: FakeTokenizer if panel_id == "tokenizer" else None)
 
 
+def keys_to(app: TutorApp, *choice_ids: str) -> list[str]:
+    """The keys that select these choices in the order this learner sees them (arrows from
+    the top; enter toggles), so the test works whatever the shuffle."""
+    quiz = app.screen.query_one(QuizView)
+    shown = [quiz.quiz.choices[j].id for j in quiz.order]  # type: ignore[union-attr]
+    keys: list[str] = []
+    at = 0
+    for position in sorted(shown.index(c) for c in choice_ids):
+        keys += ["down"] * (position - at) + ["enter"]
+        at = position
+    return keys
+
+
 def counter(app: TutorApp) -> str:
     return str(app.screen.query_one("#step-counter", Static).render())
 
@@ -66,7 +79,7 @@ async def test_walk_a_lesson_answer_quit_and_resume(course_env: Path, no_panels:
         await pilot.pause()
         assert counter(app).startswith("Step 2/7 · Quiz")
         assert isinstance(app.focused, RadioSet)
-        await pilot.press("down", "enter")
+        await pilot.press(*keys_to(app, "lyon"))  # wherever this learner's order put it
         await pilot.click("#check")
         await pilot.pause()
         text, state = verdict(app)
@@ -77,13 +90,15 @@ async def test_walk_a_lesson_answer_quit_and_resume(course_env: Path, no_panels:
         await pilot.click("#choice-0")  # the Check button has the focus now: click Paris
         await pilot.click("#check")
         await pilot.pause()
-        assert verdict(app)[1] == {"-right"}
+        # the explanations gave the answer away: right now, but not counted as correct
+        text, state = verdict(app)
+        assert state == {"-revealed"} and "does not count" in text and "Correct" not in text
 
         # multiple choice: 2 and 5
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.focused, SelectionList)
-        await pilot.press("enter", "down", "down", "enter")
+        await pilot.press(*keys_to(app, "two", "five"))
         await pilot.click("#check")
         await pilot.pause()
         assert verdict(app)[1] == {"-right"}
@@ -99,9 +114,9 @@ async def test_walk_a_lesson_answer_quit_and_resume(course_env: Path, no_panels:
         assert "Spiders are arachnids" in explanations(app)
         app.screen.query_one(AnswerInput).value = ""
         await pilot.click("#short-answer")
-        await pilot.press("8", "enter")
+        await pilot.press(*"8 legs", "enter")  # a number as a person writes it
         await pilot.pause()
-        assert verdict(app)[1] == {"-right"}
+        assert verdict(app)[1] == {"-revealed"}  # right, but "Expected: 8" was on screen
         await pilot.press("n")
         await pilot.pause()
         assert counter(app).startswith("Step 5/7 · Live panel")
@@ -119,8 +134,9 @@ async def test_walk_a_lesson_answer_quit_and_resume(course_env: Path, no_panels:
     assert saved.answers["q-capital"].answer == "paris"
     assert (saved.answers["q-capital"].first_correct, saved.answers["q-capital"].attempts) == (
         False, 2)
+    assert saved.answers["q-capital"].correct is False  # a retry after the reveal
     assert saved.answers["q-primes"].answer == ["two", "five"]
-    assert saved.answers["q-count"].answer == "8"
+    assert saved.answers["q-count"].answer == "8 legs"
 
     # restart: the map highlights the lesson, Enter resumes at the same step, answers intact
     app = TutorApp(load_model=False)
@@ -135,8 +151,8 @@ async def test_walk_a_lesson_answer_quit_and_resume(course_env: Path, no_panels:
         assert counter(app).startswith("Step 5/7")
         await pilot.press("p")
         await pilot.pause()
-        assert app.screen.query_one(AnswerInput).value == "8"
-        assert verdict(app)[1] == {"-right"}
+        assert app.screen.query_one(AnswerInput).value == "8 legs"
+        assert verdict(app)[1] == {"-revealed"}
         await pilot.press("p")
         await pilot.pause()
         chosen = app.screen.query_one(SelectionList).selected
@@ -145,7 +161,7 @@ async def test_walk_a_lesson_answer_quit_and_resume(course_env: Path, no_panels:
         await pilot.pause()
         quiz = app.screen.query_one(QuizView)
         assert quiz.current_answer() == "paris"
-        assert verdict(app)[1] == {"-right"}
+        assert verdict(app)[1] == {"-revealed"}
         assert "Lyon is large" in explanations(app)
 
 
@@ -157,6 +173,16 @@ async def test_finishing_a_lesson_marks_it_done(course_env: Path, no_panels: Non
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "second"
         # the unanswered typed quiz takes the keys on arrival: escape lets go of its box
         await pilot.press("n", "escape", "n")
+        await pilot.pause()
+        # paging past the quiz does not finish the lesson: it leads back to the open quiz
+        assert isinstance(app.screen, LessonScreen) and counter(app).startswith("Step 2/2 · Quiz")
+        store = ProgressStore.open()
+        assert store.lesson("second").status == "in progress"
+        store.close()
+        await pilot.click("#short-answer")
+        await pilot.press(*"green", "enter")  # answered, even if wrong
+        await pilot.pause()
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
         table = app.screen.query_one("#lessons", DataTable)

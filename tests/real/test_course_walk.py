@@ -18,15 +18,24 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, Switch, TextArea
+from textual.widgets import Input, RadioButton, SelectionList, Static, Switch, TextArea
 
 from tutor.app.app import TutorApp
 from tutor.app.engines import EngineHub
 from tutor.app.panels.base import Panel
 from tutor.app.screens.lesson import LessonScreen
+from tutor.app.widgets.quiz import AnswerInput, QuizView
 from tutor.course.loader import load_course
 from tutor.course.progress import ProgressStore
-from tutor.course.schema import Lesson, PanelStep, TaskStep
+from tutor.course.schema import (
+    Lesson,
+    MultipleQuiz,
+    PanelStep,
+    ShortQuiz,
+    SingleQuiz,
+    TaskStep,
+    correct_choice_ids,
+)
 
 pytestmark = pytest.mark.real
 
@@ -67,6 +76,8 @@ EXPECT: dict[tuple[str, str], Callable[[Result], bool]] = {
     ("prompting", "live-one"): lambda r: r["text"].strip().startswith("sport"),
     ("prompting", "live-few"): lambda r: r["text"].strip().startswith("politics"),
     ("generation-settings", "live-next"): lambda r: r["top_token"] == "a",
+    ("forward-pass", "lens-panel"): lambda r: r["final_token"] == "Paris"
+    and r["first_top1_layer"] == r["n_layers"] == 30,
 }
 # Generation steps whose claim is about the output run with the lesson's own settings.
 FULL_GENERATION = {("prompting", "live-zero"), ("prompting", "live-one"),
@@ -100,6 +111,8 @@ def computed(panel: Panel) -> bool:
         "next-token": lambda: bool(r.get("top_token")),
         "generation": lambda: r.get("runs", 0) >= 1,
         "prediction-loop": lambda: r.get("steps", 0) >= 1,
+        "layers": lambda: r.get("n_layers", 0) > 0,
+        "explore": lambda: "perplexity" in r,
     }[panel.PANEL_ID]()
 
 
@@ -197,6 +210,15 @@ async def solve_cache(panel: Panel) -> None:
     panel.action_compare()  # type: ignore[attr-defined]
 
 
+async def solve_off_greedy(panel: Panel) -> None:
+    """Append the second candidate twice: greedy takes the first."""
+    for _ in range(2):
+        while panel.has_class("-busy"):
+            await asyncio.sleep(0.1)
+        panel.action_move(1)  # type: ignore[attr-defined]
+        panel.action_append()  # type: ignore[attr-defined]
+
+
 SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {
     ("before-transformers", "task-short"): type_into("#nt-prompt",
                                                      "She is French. Her language is"),
@@ -220,7 +242,37 @@ SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {
         "What a waste of two hours.", "positive",
         "negative: a review of a film the writer hated"),
     ("project-lifecycle", "task-chat"): solve_chat,
+    ("forward-pass", "task-early-answer"): type_into("#ly-prompt", "My favourite food is"),
+    ("generation-settings", "task-off-greedy"): solve_off_greedy,
+    ("generation-settings", "task-surprise"): type_into(
+        "#ex-prompt", "Colorless green ideas sleep furiously."),
+    ("generation-settings", "task-predictable"): type_into(
+        "#ex-prompt", "The capital of France is Paris."),
 }
+
+
+async def answer_quiz(pilot: Pilot[None], screen: LessonScreen,
+                      step: SingleQuiz | MultipleQuiz | ShortQuiz) -> None:
+    """Answer a quiz right through its widgets (a lesson is done only when its quizzes
+    are answered), and check the app grades the author's answer as right."""
+    quiz = screen.query_one(QuizView)
+    if isinstance(step, ShortQuiz):
+        spec = step.answer
+        text = f"{spec.number:g}" if spec.number is not None else (spec.text or [""])[0]
+        screen.query_one(AnswerInput).value = text
+    else:
+        right = correct_choice_ids(step)
+        for j, choice in enumerate(step.choices):
+            if choice.id not in right:
+                continue
+            if isinstance(step, SingleQuiz):
+                screen.query_one(f"#choice-{j}", RadioButton).value = True
+            else:
+                screen.query_one(SelectionList).select(j)
+    await pilot.pause()
+    quiz.submit()
+    await pilot.pause()
+    assert screen.query_one("#verdict", Static).has_class("-right"), step.id
 
 
 @pytest.fixture(scope="module")
@@ -270,9 +322,11 @@ async def test_walk_lesson(lesson: Lesson, hub: EngineHub) -> None:
                     status = screen.query_one("#task-status", Static)
                     await wait_for(pilot, f"{key} task passed",
                                    lambda s=status: s.has_class("-passed"), panel)
+            if isinstance(step, SingleQuiz | MultipleQuiz | ShortQuiz):
+                await answer_quiz(pilot, screen, step)
             await screen.action_next_step()
             await pilot.pause()
-        # the last "next" completes the lesson and returns to the map
+        # the last "next" completes the lesson (every quiz is answered) and returns to the map
         assert not isinstance(app.screen, LessonScreen)
     store = ProgressStore.open()
     try:

@@ -23,9 +23,11 @@ from tutor.app.engines import EngineHub
 from tutor.app.screens.help import HelpScreen
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
+from tutor.app.screens.name import NameScreen
 from tutor.course.loader import Course, load_course
 from tutor.course.progress import ProgressStore
 from tutor.course.translation import Translation, translate_course
+from tutor.serve.learners import ASK_NAME_ENV, NAME_SETTING
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
@@ -99,6 +101,8 @@ class TutorApp(App[None]):
         if theme in THEMES:
             self.theme = THEMES[theme]
         self.push_screen(MapScreen())
+        if os.environ.get(ASK_NAME_ENV) and not self.store.setting(NAME_SETTING):
+            self.push_screen(NameScreen(), self._learner_named)
         for notice in self.store.notices:
             self.notify(notice, title="Progress", severity="warning", timeout=12)
         broken = [e for e in self.course.entries if e.errors]
@@ -110,6 +114,12 @@ class TutorApp(App[None]):
         stdin = sys.__stdin__
         if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
             self.watch_terminal(stdin.fileno())
+
+    def _learner_named(self, name: str | None) -> None:
+        if name:
+            self.store.set_setting(NAME_SETTING, name)
+            self.notify(f"Welcome, {name}. Your progress is saved on this server.",
+                        title="Classroom")
 
     def watch_terminal(self, fd: int) -> None:
         """Quit once the terminal on `fd` is gone (progress is already saved).

@@ -28,8 +28,17 @@ def main(ctx: click.Context, data_dir: str | None, lang: str | None) -> None:
         run_tutor(lang)
 
 
-from tutor.cli import course_cmds, engine_cmds, models_cmd, translate_cmd  # noqa: E402
+from tutor.cli import (  # noqa: E402
+    course_cmds,
+    engine_cmds,
+    exercise_cmds,
+    lens_cmds,
+    models_cmd,
+    serve_cmd,
+    translate_cmd,
+)
 
-for _module in (models_cmd, engine_cmds, course_cmds, translate_cmd):
+for _module in (models_cmd, engine_cmds, lens_cmds, course_cmds, translate_cmd, exercise_cmds,
+                serve_cmd):
     for _command in getattr(_module, "COMMANDS", []):
         main.add_command(_command)

@@ -116,11 +116,35 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
         click.echo(str(error))
     for warning in (w for e in course.entries for w in e.warnings):
         click.echo(str(warning))
+    _print_cues(course)
     if errors:
         click.echo(f"{len(errors)} error(s) in {len(broken)} of {len(files) + translated} lesson "
                    "file(s)", err=True)
         raise SystemExit(1)
     click.echo(f"ok: {len(files)} lesson file(s), no errors", err=True)
+
+
+def _print_cues(course: Any) -> None:
+    """How far length and position give the right choice away, per file and in all."""
+    import math
+
+    from tutor.course.cues import HEADER, LONGEST_RIGHT_LIMIT, course_cues, lesson_cues
+    from tutor.course.loader import display_path
+
+    valid = [e for e in course.entries if e.ok]
+    if not valid:
+        return
+    click.echo(HEADER)
+    for entry in valid:
+        click.echo(f"  {display_path(entry.path)}: {lesson_cues(entry.lesson).line()}")
+    total = course_cues(e.lesson for e in valid)
+    click.echo(f"  all {len(valid)} lesson(s): {total.line()}")
+    if total.longest_share > LONGEST_RIGHT_LIMIT + 0.005:
+        bound = math.floor(total.questions * LONGEST_RIGHT_LIMIT + 0.5)
+        click.echo(f"warning: the right answer is the longest choice in "
+                   f"{total.longest_share:.0%} of choice questions ({total.longest_right} of "
+                   f"{total.questions}); keep it to about a third (at most {bound}) so length "
+                   "gives nothing away")
 
 
 def _course_and_store() -> tuple[Any, Any]:
@@ -144,10 +168,15 @@ def _course_and_store() -> tuple[Any, Any]:
 
 @click.command("progress")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def progress_cmd(as_json: bool) -> None:
+@click.option("--all", "every_learner", is_flag=True,
+              help="Every learner of a `tutor serve` classroom kept under the data dir.")
+def progress_cmd(as_json: bool, every_learner: bool) -> None:
     """Show the learner's progress through the course."""
     from tutor.course.summary import course_summary
 
+    if every_learner:
+        _classroom_progress(as_json)
+        return
     course, store = _course_and_store()
     try:
         summary = course_summary(course, store.all())
@@ -159,9 +188,44 @@ def progress_cmd(as_json: bool) -> None:
     for row in summary["lessons"]:
         score = f"quiz {row['score']}/{row['quizzes']}" if row["quizzes"] else ""
         where = f"step {row['step'] + 1}/{row['steps']}" if row["status"] == "in progress" else ""
+        if row.get("exercises"):
+            score = f"{score}  code {len(row['exercises_passed'])}/{len(row['exercises'])}"
         click.echo(f"{row['id']:<28} {row['status']:<12} {where:<12} {score}".rstrip())
     done, total = summary["done"], summary["total"]
     click.echo(f"{done}/{total} lessons done")
+
+
+def _classroom_progress(as_json: bool) -> None:
+    """Each classroom learner's name and course summary, read from their own store."""
+    from tutor.course.loader import load_course
+    from tutor.course.progress import DB_NAME, ProgressStore
+    from tutor.course.summary import course_summary
+    from tutor.paths import data_dir, lessons_dir
+    from tutor.serve.learners import NAME_SETTING, learner_dir, learner_ids
+
+    directory = lessons_dir()
+    course = load_course(directory) if directory.is_dir() else load_course([])
+    learners = []
+    for learner in learner_ids(data_dir()):
+        store = ProgressStore.open(learner_dir(data_dir(), learner) / DB_NAME)
+        for notice in store.notices:
+            click.echo(f"tutor: learner {learner}: {notice}", err=True)
+        try:
+            learners.append({"learner": learner, "name": store.setting(NAME_SETTING),
+                             **course_summary(course, store.all())})
+        finally:
+            store.close()
+    if as_json:
+        print_json({"learners": learners, "count": len(learners)})
+        return
+    if not learners:
+        click.echo(f"no classroom learners under {data_dir()}")
+        return
+    for row in learners:
+        answered = sum(r["answered"] for r in row["lessons"])
+        score = sum(r["score"] for r in row["lessons"])
+        click.echo(f"{row['name'] or '(no name yet)':<30} {row['done']}/{row['total']} lessons "
+                   f"done, {score}/{answered} quizzes right first time")
 
 
 def _confirm(question: str) -> bool:

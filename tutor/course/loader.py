@@ -186,8 +186,13 @@ def _resolve(tree: Any, loc: Sequence[Any], index: dict[Loc, Position]) -> tuple
     node = tree
     position = index.get((), (1, 1))
     exists = True
-    for part in loc:
+    for i, part in enumerate(loc):
         if exists and isinstance(node, dict):
+            # an exercise step has a field named like its kind: pydantic's tag comes first,
+            # so a tag followed by more of the path is the tag, not the field
+            if (i + 1 < len(loc) and part in node
+                    and any(node.get(tag) == part for tag in _TAGS)):
+                continue
             if part in node:
                 clean.append(part)
                 node = node[part]
@@ -245,6 +250,7 @@ def _model_at(tree: Any, loc: Loc) -> type[BaseModel] | None:
 def _step_model(node: dict[str, Any]) -> type[BaseModel] | None:
     kinds: dict[str, type[BaseModel]] = {
         "read": schema.ReadStep, "panel": schema.PanelStep, "task": schema.TaskStep,
+        "exercise": schema.ExerciseStep,
     }
     if node.get("kind") == "quiz":
         quizzes: dict[str, type[BaseModel]] = {

@@ -156,10 +156,14 @@ PANELS: dict[str, PanelSpec] = {
                 "use_cache": F(bool, "whether the KV cache was on"),
                 "temperature": F(NUM, "the temperature"),
                 "runs": F(int, "the number of generations you ran"),
+                # a comparison counts each of its timed runs
                 "runs_cached": F(int, "the number of runs with the KV cache on"),
                 "runs_uncached": F(int, "the number of runs with the KV cache off"),
-                "cache_speedup": F(NUM, "how many times faster a token came with the KV cache "
-                                        "(0 until both ran)"),
+                # measured by "Cache on vs off" (tutor/engine/cachecost.py) at the longest
+                # context; 0 when the repeats overlapped. Not for task rules: a busy machine
+                # decides it, not the learner
+                "cache_speedup": F(NUM, "how many times cheaper one more token was with the "
+                                        "KV cache (0 until measured, or if too noisy to tell)"),
                 "chat": F(bool, "whether the prompt went through the chat template"),
                 "prompt_tokens": F(int, "the number of tokens the model read before "
                                         "generating"),
@@ -167,6 +171,39 @@ PANELS: dict[str, PanelSpec] = {
                 # very end of the output (see tutor/engine/repeats.py)
                 "repeats": F(bool, "whether the output ends in a loop (the same tokens "
                                    "three times in a row)"),
+            },
+        ),
+        PanelSpec(
+            id="layers",
+            title="Logit lens",
+            inputs={"prompt": str},
+            subject="prompt",
+            results={
+                "prompt": F(str, "the prompt"),
+                # the last layer's top-1 at the last position, stripped of the space marker
+                "final_token": F(str, "the model's prediction after the prompt"),
+                "final_prob": F(NUM, "the probability of the model's prediction"),
+                # layer 0 is the embeddings; the first such layer, even if a later one
+                # loses it again
+                "first_top1_layer": F(int, "the first layer at which the final prediction "
+                                           "is already the top guess"),
+                "n_layers": F(int, "the number of transformer blocks"),
+            },
+        ),
+        PanelSpec(
+            id="explore",
+            title="Explore",
+            inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM},
+            subject="text",
+            results={
+                "text": F(str, "the prompt and the tokens appended to it"),
+                # natural log, summed over tokens 2..n (the first has nothing before it)
+                "log_prob": F(NUM, "the log-probability of the text"),
+                # exp(-log_prob / (n - 1)); None for a one-token text
+                "perplexity": F(NUM, "the perplexity of the text"),
+                "chosen": F(list, "the tokens you appended"),  # space marker stripped
+                "off_greedy": F(int, "the number of appended tokens greedy decoding would "
+                                     "not have picked"),
             },
         ),
         PanelSpec(

@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from tutor import paths
 
 DB_NAME = "progress.sqlite3"
+LEARNER_ID = "learner_id"  # the settings key of the learner id
 BUSY_TIMEOUT_MS = 10_000
 
 # Append only: migration N takes a store at user_version N to N + 1.
@@ -57,7 +59,15 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
-    # how far the learner got in a lesson, which paging back to review does not lower
+    # 1 -> 2: exercises the learner passed, keyed by exercise id (lesson_id for `reset`)
+    """
+    CREATE TABLE exercises (
+        exercise_id TEXT PRIMARY KEY,
+        lesson_id   TEXT NOT NULL,
+        passed_at   REAL NOT NULL
+    );
+    """,
+    # 2 -> 3: how far the learner got in a lesson, which paging back to review does not lower
     """
     ALTER TABLE lessons ADD COLUMN furthest_index INTEGER NOT NULL DEFAULT 0;
     UPDATE lessons SET furthest_index = step_index;
@@ -92,6 +102,7 @@ class LessonProgress:
     completed: bool = False
     answers: dict[str, SavedAnswer] = field(default_factory=dict)
     done_steps: set[str] = field(default_factory=set)
+    exercises_passed: set[str] = field(default_factory=set)
 
     @property
     def status(self) -> str:
@@ -110,6 +121,7 @@ class LessonProgress:
                             "first_correct": a.first_correct, "attempts": a.attempts}
                         for k, a in sorted(self.answers.items())},
             "done_steps": sorted(self.done_steps),
+            "exercises_passed": sorted(self.exercises_passed),
         }
 
 
@@ -244,6 +256,14 @@ class ProgressStore:
             db.execute("INSERT OR IGNORE INTO steps_done VALUES (?, ?, ?)",
                        (lesson_id, step_id, time.time()))
 
+    def record_exercise_passed(self, exercise_id: str, lesson_id: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO exercises VALUES (?, ?, ?)",
+                       (exercise_id, lesson_id, time.time()))
+
+    def passed_exercises(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT exercise_id FROM exercises")}
+
     def complete_lesson(self, lesson_id: str) -> None:
         now = time.time()
         with self._write() as db:
@@ -258,7 +278,7 @@ class ProgressStore:
     def reset(self, lesson_id: str | None = None) -> None:
         """Forget one lesson's progress, or everything (settings such as the theme stay)."""
         with self._write() as db:
-            for table in ("lessons", "answers", "steps_done"):
+            for table in ("lessons", "answers", "steps_done", "exercises"):
                 if lesson_id is None:
                     db.execute(f"DELETE FROM {table}")
                 else:
@@ -268,6 +288,17 @@ class ProgressStore:
         with self._write() as db:
             db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                        "value = excluded.value", (key, value))
+
+    def learner_id(self) -> str:
+        """This learner's id, made on first use and kept (a reset keeps it): it seeds the
+        order of quiz choices, so the order is stable across restarts."""
+        found = self.setting(LEARNER_ID)
+        if found:
+            return found
+        with self._write() as db:  # OR IGNORE: a second tutor that made one first wins
+            db.execute("INSERT OR IGNORE INTO settings VALUES (?, ?)",
+                       (LEARNER_ID, uuid.uuid4().hex))
+        return self.setting(LEARNER_ID) or ""
 
     # -- reads -------------------------------------------------------------------------------
     def setting(self, key: str) -> str | None:
@@ -300,6 +331,8 @@ class ProgressStore:
                                                     attempts)
             for lid, sid in self.conn.execute("SELECT lesson_id, step_id FROM steps_done"):
                 get(lid).done_steps.add(sid)
+            for lid, eid in self.conn.execute("SELECT lesson_id, exercise_id FROM exercises"):
+                get(lid).exercises_passed.add(eid)
         finally:
             self.conn.execute("COMMIT")
         return out

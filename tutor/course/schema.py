@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 RuleOp = Literal["==", "!=", "<", "<=", ">", ">=", "contains", "not_contains", "matches"]
-STEP_KINDS = ("read", "quiz", "panel", "task")
+STEP_KINDS = ("read", "quiz", "panel", "task", "exercise")
 QUIZ_TYPES = ("single", "multiple", "short")
 
 
@@ -124,6 +124,14 @@ class TaskStep(StepBase):
     success: NonEmpty | None = None
 
 
+class ExerciseStep(StepBase):
+    """The learner writes a function; the checks run it inside the real model."""
+
+    kind: Literal["exercise"]
+    exercise: NonEmpty  # an exercise id from tutor/exercises/catalog.py
+    body: NonEmpty
+
+
 class NumberDecl(Strict):
     """A model number the lesson's text quotes, and where the real tier recomputes it."""
 
@@ -135,9 +143,10 @@ class NumberDecl(Strict):
     tolerance: Annotated[float, Field(ge=0)]
 
 
-Step = Annotated[ReadStep | QuizStep | PanelStep | TaskStep, Field(discriminator="kind")]
+Step = Annotated[ReadStep | QuizStep | PanelStep | TaskStep | ExerciseStep,
+                 Field(discriminator="kind")]
 AnyQuiz = SingleQuiz | MultipleQuiz | ShortQuiz
-AnyStep = ReadStep | SingleQuiz | MultipleQuiz | ShortQuiz | PanelStep | TaskStep
+AnyStep = ReadStep | SingleQuiz | MultipleQuiz | ShortQuiz | PanelStep | TaskStep | ExerciseStep
 
 
 class Lesson(Strict):
@@ -156,6 +165,10 @@ class Lesson(Strict):
             if step.id == step_id:
                 return i
         return None
+
+    @property
+    def exercises(self) -> list[ExerciseStep]:
+        return [s for s in self.steps if isinstance(s, ExerciseStep)]
 
     @property
     def quizzes(self) -> list[AnyQuiz]:

@@ -6,13 +6,24 @@ from typing import Any
 
 from tutor.course.loader import Course
 from tutor.course.progress import LessonProgress
+from tutor.course.schema import Lesson
 
 
-def lesson_row(course_entry: Any, progress: LessonProgress) -> dict[str, Any]:
+def unanswered_quizzes(lesson: Lesson, progress: LessonProgress) -> list[int]:
+    """Indices of the lesson's quiz steps with no saved answer: a lesson is done only when
+    none is left (paging past a quiz does not answer it)."""
+    quizzes = {q.id for q in lesson.quizzes}
+    return [i for i, step in enumerate(lesson.steps)
+            if step.id in quizzes and step.id not in progress.answers]
+
+
+def lesson_row(course_entry: Any, progress: LessonProgress,
+               passed: set[str] | None = None) -> dict[str, Any]:
     lesson = course_entry.lesson
     quizzes = {q.id for q in lesson.quizzes} if lesson is not None else set()
     score = sum(1 for sid, a in progress.answers.items() if sid in quizzes and a.first_correct)
     answered = sum(1 for sid in progress.answers if sid in quizzes)
+    exercises = [s.exercise for s in lesson.exercises] if lesson is not None else []
     return {
         "id": course_entry.id,
         "title": course_entry.title,
@@ -24,12 +35,18 @@ def lesson_row(course_entry: Any, progress: LessonProgress) -> dict[str, Any]:
         "quizzes": len(quizzes),
         "answered": answered,
         "score": score,
+        "exercises": exercises,
+        # by exercise id, wherever it was passed: an exercise may move between lessons
+        "exercises_passed": [e for e in exercises
+                             if e in (progress.exercises_passed if passed is None else passed)],
         "errors": [str(e) for e in course_entry.errors],
     }
 
 
 def course_summary(course: Course, progress: dict[str, LessonProgress]) -> dict[str, Any]:
-    rows = [lesson_row(e, progress.get(e.id) or LessonProgress(e.id)) for e in course.entries]
+    passed = set().union(*(p.exercises_passed for p in progress.values()))
+    rows = [lesson_row(e, progress.get(e.id) or LessonProgress(e.id), passed)
+            for e in course.entries]
     known = {e.id for e in course.entries}
     # progress of lessons no longer in the course is kept (ids are stable), and shown
     orphans = [p.to_json() for lid, p in sorted(progress.items()) if lid not in known]
@@ -38,4 +55,5 @@ def course_summary(course: Course, progress: dict[str, LessonProgress]) -> dict[
         "done": sum(1 for r in rows if r["status"] == "done"),
         "total": len(rows),
         "other": orphans,
+        "exercises_passed": sorted(passed),
     }

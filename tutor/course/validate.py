@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tutor.course.cues import points_at_others
 from tutor.course.panels import PANELS, PanelSpec
 from tutor.course.rules import a_type, fits, rule_problem
 from tutor.course.schema import (
     AnyStep,
+    ExerciseStep,
     Lesson,
     MultipleQuiz,
     NumberDecl,
@@ -21,6 +23,7 @@ from tutor.course.schema import (
     SingleQuiz,
     TaskStep,
 )
+from tutor.exercises.catalog import EXERCISES
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
@@ -40,6 +43,13 @@ def lesson_warnings(lesson: Lesson) -> list[Problem]:
     """What a valid lesson should still fix: things a learner would see as code."""
     warnings: list[Problem] = []
     for i, step in enumerate(lesson.steps):
+        if isinstance(step, SingleQuiz | MultipleQuiz):
+            for j, choice in enumerate(step.choices):
+                if points_at_others(choice.text):
+                    warnings.append((("steps", i, "choices", j, "text"),
+                                     "a choice that points at the others ('all of the above') "
+                                     "means nothing once choices are shuffled; name what it "
+                                     "covers"))
         if not isinstance(step, TaskStep):
             continue
         for k, rule in enumerate(step.check):
@@ -104,6 +114,9 @@ def step_problems(step: AnyStep, i: int) -> list[Problem]:
         return list(_short_problems(step, here))
     if isinstance(step, PanelStep | TaskStep):
         return list(_panel_problems(step, here))
+    if isinstance(step, ExerciseStep) and step.exercise not in EXERCISES:
+        return [(here + ("exercise",), f"unknown exercise '{step.exercise}'; known exercises: "
+                                       f"{', '.join(EXERCISES)}")]
     return []
 
 

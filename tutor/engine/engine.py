@@ -21,9 +21,12 @@ from tutor.engine.types import (
     Embeddings,
     Generation,
     GenerationSettings,
+    LogitLens,
     LoopStep,
     ModelFacts,
     NextToken,
+    ScoredToken,
+    TextScore,
     Tokenization,
     Translation,
 )
@@ -35,6 +38,12 @@ if TYPE_CHECKING:
 # Attention for every layer and head grows with the square of the length; past this many
 # tokens the panel would show an unreadable grid and the arrays would take gigabytes.
 MAX_ATTENTION_TOKENS = 256
+# The lens projects every layer at every asked position onto the whole vocabulary: about
+# a forward pass's arithmetic per eight positions of SmolLM2, so a call asks for a window.
+MAX_LENS_POSITIONS = 64
+# Prompts up to this long keep their residual stream between lens calls, so a panel that
+# scrolls to other positions of the same prompt pays only for the projections.
+_LENS_CACHE_TOKENS = 512
 
 
 class Engine:
@@ -46,6 +55,7 @@ class Engine:
         # One model call at a time: calls from several workers queue here instead of
         # competing for the same cores and KV caches.
         self.lock = threading.RLock()
+        self._lens_stream: tuple[tuple[int, ...], Any] | None = None
 
     # -- loading -----------------------------------------------------------------------
     @property
@@ -161,10 +171,7 @@ class Engine:
 
     def next_token(self, prompt: str, temperature: float = 1.0, top_k: int = 0,
                    top_p: float = 1.0, top: int = 10) -> NextToken:
-        import numpy as np
-
         from tutor.engine import sampling
-        from tutor.engine.tokenize import token_text
 
         temperature, cooled = limits.effective_temperature(temperature)
         sampling.check_settings(temperature, top_k, top_p)
@@ -172,6 +179,18 @@ class Engine:
             raise BadInput(f"--top must be at least 1, not {top}")
         logits, ids, truncated, notice = self.logits(prompt)
         notice = limits.join_notices(notice, cooled)
+        return self._next_from_logits(logits, len(ids), temperature, top_k, top_p, top,
+                                      truncated, notice)
+
+    def _next_from_logits(self, logits: Any, prompt_tokens: int, temperature: float,
+                          top_k: int, top_p: float, top: int, truncated: bool = False,
+                          notice: str | None = None) -> NextToken:
+        """The NextToken of raw last-position logits (a CPU float tensor) under the settings."""
+        import numpy as np
+
+        from tutor.engine import sampling
+        from tutor.engine.tokenize import token_text
+
         raw, after_t, after_k, final = sampling.stages(logits, temperature, top_k, top_p)
         tok = self._get().tokenizer
         lg = logits.numpy()
@@ -184,13 +203,105 @@ class Engine:
 
         greedy_id = int(order[0])
         return NextToken(
-            model=self.name, prompt_tokens=len(ids), temperature=temperature, top_k=top_k,
+            model=self.name, prompt_tokens=prompt_tokens, temperature=temperature, top_k=top_k,
             top_p=top_p, logits=lg, probs_raw=raw, probs_temperature=after_t,
             probs_top_k=after_k, probs_final=final,
             removed_by_top_k=[i for i in shown if after_t[i] > 0 and after_k[i] == 0],
             removed_by_top_p=[i for i in shown if after_k[i] > 0 and final[i] == 0],
             candidates=[cand(i) for i in shown], greedy=cand(greedy_id),
             entropy=sampling.entropy_bits(final), entropy_raw=sampling.entropy_bits(raw),
+            truncated=truncated, notice=notice,
+        )
+
+    # -- the logit lens and text scores ---------------------------------------------------
+    def lens(self, text: str, positions: Sequence[int] | None = None, *, last: int = 1,
+             top: int = 10) -> LogitLens:
+        """The logit lens of `text` (read as `next_token` reads a prompt) at `positions`
+        (default: the last `last` positions), with each layer's top `top` tokens."""
+        import torch
+
+        from tutor.engine import lens as lens_maths
+        from tutor.engine.tokenize import token_text
+
+        self._nonempty(text)
+        m = self._require_kind("decoder", what="the logit lens")
+        lens_maths.require_llama(m.model, self.name)
+        if top < 1:
+            raise BadInput(f"the number of top tokens must be at least 1, not {top}")
+        ids, truncated, notice = self._encode(text)
+        n = len(ids)
+        if positions is None:
+            if last < 1:
+                raise BadInput(f"the number of positions must be at least 1, not {last}")
+            positions = range(max(0, n - last), n)
+        picked = sorted({int(p) for p in positions})
+        for p in picked:
+            if not 0 <= p < n:
+                raise BadInput(f"position {p} is out of range: the text is {n} tokens, "
+                               f"positions 0 to {n - 1}")
+        if not picked or len(picked) > MAX_LENS_POSITIONS:
+            raise BadInput(f"the lens looks at 1 to {MAX_LENS_POSITIONS} positions at a time, "
+                           f"not {len(picked)}")
+        top = min(top, m.facts.vocab_size)
+        with self.lock, torch.inference_mode():
+            cached = self._lens_stream
+            if cached is not None and cached[0] == tuple(ids):
+                stream = cached[1]
+            else:
+                stream = lens_maths.residual_stream(m.model, ids, m.device)
+                self._lens_stream = (tuple(ids), stream) if n <= _LENS_CACHE_TOKENS else None
+            arrays = lens_maths.lens(m.model, stream, picked, top)
+        shown = set(arrays["top_ids"].ravel().tolist()) | set(arrays["final_ids"].tolist())
+        return LogitLens(
+            model=self.name, tokens=[token_text(m.tokenizer, i) for i in ids], ids=ids,
+            positions=picked, n_layers=int(stream.shape[0]) - 1,
+            texts={int(i): token_text(m.tokenizer, int(i)) for i in shown},
+            truncated=truncated, notice=notice, **arrays,
+        )
+
+    def score(self, text: str, appended: Sequence[int] = (), temperature: float = 1.0,
+              top_k: int = 0, top_p: float = 1.0, top: int = 10) -> TextScore:
+        """How likely the model finds `text` (tokenized without special tokens) followed by
+        the token ids `appended`, token by token; and its next-token distribution after
+        them under the settings."""
+        import math
+
+        import torch
+
+        from tutor.engine import lens as lens_maths
+        from tutor.engine import sampling
+        from tutor.engine.tokenize import token_text
+
+        self._nonempty(text)
+        temperature, cooled = limits.effective_temperature(temperature)
+        sampling.check_settings(temperature, top_k, top_p)
+        m = self._require_kind("decoder", what="scoring a text")
+        ids = list(m.tokenizer(text, add_special_tokens=False)["input_ids"]) + list(appended)
+        limit = m.facts.context_length
+        truncated, notice = len(ids) > limit, None
+        if truncated:
+            notice = f"the text is {len(ids)} tokens, more than {limit}; only the last {limit} are scored"
+            ids = ids[-limit:]
+        with self.lock, torch.inference_mode():
+            a = lens_maths.score(m.model, ids, m.device)
+        tok = m.tokenizer
+        tokens = [ScoredToken(id=ids[0], text=token_text(tok, ids[0]), prob=None, rank=None,
+                              entropy=None)]
+        for i in range(1, len(ids)):
+            g = int(a["greedy"][i - 1])
+            tokens.append(ScoredToken(
+                id=ids[i], text=token_text(tok, ids[i]),
+                prob=math.exp(float(a["log_prob"][i - 1])), rank=int(a["rank"][i - 1]),
+                entropy=float(a["entropy"][i - 1]), greedy_id=g,
+                greedy_text=token_text(tok, g),
+                greedy_prob=math.exp(float(a["greedy_log_prob"][i - 1]))))
+        log_prob = float(a["log_prob"].sum())
+        return TextScore(
+            model=self.name, text=tok.decode(ids, skip_special_tokens=False), tokens=tokens, log_prob=log_prob,
+            perplexity=math.exp(-log_prob / (len(ids) - 1)) if len(ids) > 1 else None,
+            next=self._next_from_logits(a["last_logits"], len(ids), temperature, top_k,
+                                        top_p, max(1, top), truncated,
+                                        limits.join_notices(notice, cooled)),
             truncated=truncated, notice=notice,
         )
 

@@ -307,3 +307,91 @@ class Translation:
             "valid_date": self.valid_date,
             "steps": [s.to_dict() for s in self.steps],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class LogitLens:
+    """What the model would predict after each block, at some positions of a prompt.
+
+    Layer 0 is the embeddings, layer ``n_layers`` the last block's output (its lens is the
+    model's own next-token distribution). Arrays are ``[n_layers + 1, len(positions), ...]``;
+    the "final" token of a position is the last layer's top-1 there.
+    """
+
+    model: str
+    tokens: list[str]  # every token the model read, as shown
+    ids: list[int]
+    positions: list[int]  # the positions computed, ascending, indexes into ``tokens``
+    n_layers: int
+    top_ids: np.ndarray  # [layer, position, top] int64
+    top_probs: np.ndarray  # [layer, position, top] float32
+    final_ids: np.ndarray  # [position]
+    final_rank: np.ndarray  # [layer, position], 1-based rank of the final token
+    final_prob: np.ndarray  # [layer, position]
+    texts: dict[int, str]  # the shown text of every id above
+    truncated: bool = False
+    notice: str | None = None
+
+    def column(self, position: int) -> int:
+        """Where a prompt position sits in the arrays; KeyError if it was not computed."""
+        try:
+            return self.positions.index(position)
+        except ValueError:
+            raise KeyError(position) from None
+
+    def first_top1_layer(self, position: int) -> int:
+        """The first layer whose top-1 at `position` is already the final token."""
+        ranks = self.final_rank[:, self.column(position)]
+        return int(np.argmax(ranks == 1))
+
+    def to_dict(self, position: int) -> dict[str, Any]:
+        c = self.column(position)
+        return {
+            "tokens": self.tokens,
+            "position": position,
+            "layers": [
+                {"layer": layer,
+                 "top": [{"id": int(i), "text": self.texts[int(i)], "prob": float(p)}
+                         for i, p in zip(self.top_ids[layer, c], self.top_probs[layer, c],
+                                         strict=True)],
+                 "final_rank": int(self.final_rank[layer, c]),
+                 "final_prob": float(self.final_prob[layer, c])}
+                for layer in range(self.n_layers + 1)
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredToken:
+    """One token of a scored text, with the distribution the model gave it after the tokens
+    before it (all None for the first token: nothing came before it)."""
+
+    id: int
+    text: str
+    prob: float | None
+    rank: int | None  # 1-based, in the whole vocabulary
+    entropy: float | None  # bits, of the distribution this token was drawn from
+    greedy_id: int | None = None  # what greedy decoding would have put here
+    greedy_text: str | None = None
+    greedy_prob: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "prob": self.prob, "rank": self.rank,
+                "entropy": self.entropy}
+
+
+@dataclass(frozen=True, slots=True)
+class TextScore:
+    """How likely a model finds a text, token by token, and what it predicts next."""
+
+    model: str
+    text: str  # the scored ids decoded (the text, plus any appended tokens)
+    tokens: list[ScoredToken]
+    log_prob: float  # natural log, summed over tokens 2..n
+    perplexity: float | None  # exp(-log_prob / (n - 1)); None for a one-token text
+    next: NextToken  # the distribution after the last token
+    truncated: bool = False
+    notice: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tokens": [t.to_dict() for t in self.tokens], "perplexity": self.perplexity}

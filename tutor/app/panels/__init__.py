@@ -14,6 +14,8 @@ _WIDGETS: dict[str, str] = {
     "generation": "generation:GenerationPanel",
     "embeddings": "embeddings:EmbeddingsPanel",
     "prediction-loop": "prediction_loop:PredictionLoopPanel",
+    "layers": "layers:LayersPanel",
+    "explore": "explore:ExplorePanel",
 }
 
 

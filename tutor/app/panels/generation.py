@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -22,6 +21,8 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import LivePanel
 from tutor.app.panels.next_token import parse_settings
 from tutor.app.panels.render import clip
+from tutor.engine import cachecost
+from tutor.engine.cachecost import CacheCost
 from tutor.engine.repeats import ends_in_loop
 from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
 
@@ -93,9 +94,9 @@ class GenerationPanel(LivePanel):
         self.series: dict[bool, list[float]] = {}  # use_cache -> ms per token, last run
         self.last: dict[bool, Generation] = {}
         self.runs = 0
-        self.pending_runs: list[GenerationSettings] = []  # the runs of the job in progress
-        self.run_index = 0  # which of them is streaming (1-based)
+        self.measuring = ""  # where a running cache comparison is, in words
         self.runs_by_cache: dict[bool, int] = {True: 0, False: 0}  # completed runs
+        self.cost: CacheCost | None = None  # the last cache comparison
         self.prompt_tokens = 0  # what the model read for the run on screen
         self._plotted_at = 0.0
         self._drawn_at = 0.0
@@ -138,12 +139,11 @@ class GenerationPanel(LivePanel):
         yield self.status
 
     def progress(self) -> str:
+        if self.is_running("compare"):
+            return self.measuring or "measuring the cost of one more token…"
         if not self.is_running("generate"):
             return ""
-        n, total = len(self.tokens), self.settings.max_new_tokens
-        runs = len(self.pending_runs)
-        run = f"run {self.run_index} of {runs} (KV cache {switch_text(self.settings.use_cache)})"
-        return f"Generating: {n} of at most {total} tokens" + (f" · {run}" if runs > 1 else "")
+        return f"Generating: {len(self.tokens)} of at most {self.settings.max_new_tokens} tokens"
 
     def on_mount(self) -> None:
         self._draw_plot()
@@ -193,24 +193,57 @@ class GenerationPanel(LivePanel):
             candidates=0)  # the panel shows no per-step candidates: skip their cost
 
     def action_generate(self) -> None:
-        self._start_runs(compare=False)
-
-    def action_compare(self) -> None:
-        self._start_runs(compare=True)
-
-    def _start_runs(self, compare: bool) -> None:
         try:
             s = self.read_settings()
         except ValueError as err:
             self.status.show(str(err), "error")
             return
-        runs = [s]
-        if compare:  # the same settings twice, cache on then off, so only the cache differs
-            runs = [replace(s, use_cache=True), replace(s, use_cache=False)]
         prompt = self.query_one("#gen-prompt", TextArea).text
-        self.pending_runs, self.run_index = runs, 0
+        self.cancel_job("compare")
         self.status.show("")
-        self.run_stream_job("generate", lambda emit: self._generate(prompt, runs, emit))
+        self.run_stream_job("generate", lambda emit: self._generate(prompt, [s], emit))
+
+    def action_compare(self) -> None:
+        """Measure the cost of one more token with and without the cache at growing context,
+        interleaved and repeated (see tutor/engine/cachecost.py)."""
+        prompt = self.query_one("#gen-prompt", TextArea).text
+        if not prompt.strip():
+            self.status.show("Write a prompt first: the comparison repeats it to fill the "
+                             "context.", "error")
+            return
+        self.cancel_job("generate")
+        self.cost = None
+        self.measuring = ""
+        self.status.show("measuring the cost of one more token, with and without the cache…")
+        engine = self.hub.decoder()
+
+        def run(emit: Callable[[Any], None]) -> CacheCost | None:
+            worker = get_current_worker()
+            return cachecost.measure(engine, prompt, cancelled=lambda: worker.is_cancelled,
+                                     progress=lambda *step: emit(step))
+        self.run_stream_job("compare", run)
+
+    def show_compare_partial(self, step: tuple[int, int, int, bool]) -> None:
+        done, total, context, use_cache = step
+        self.measuring = (f"measuring: run {done + 1} of {total}, {context} tokens in context, "
+                          f"cache {'on' if use_cache else 'off'}…")
+        self.status.show(self.measuring)
+
+    def show_compare(self, cost: CacheCost | None) -> None:
+        if cost is None:
+            return
+        self.cost = cost
+        self.runs_by_cache[True] += cost.runs
+        self.runs_by_cache[False] += cost.runs
+        self.runs += 2 * cost.runs
+        self.status.show(cost.summary(), "" if cost.conclusive else "warning")
+        self._draw_stats()
+        self._draw_plot()
+        # the run on screen is unchanged; only the counts and the measured speed-up move
+        self.publish({**self.result, "runs": self.runs,
+                      "runs_cached": self.runs_by_cache[True],
+                      "runs_uncached": self.runs_by_cache[False],
+                      "cache_speedup": self.cache_speedup()})
 
     def _generate(self, prompt: str, runs: list[GenerationSettings],
                   emit: Callable[[Any], None]) -> list[Generation]:
@@ -232,6 +265,10 @@ class GenerationPanel(LivePanel):
         return done
 
     def action_stop(self) -> None:
+        if self.is_running("compare"):
+            self.cancel_job("compare")
+            self.status.show("comparison stopped")
+            return
         if not self.is_running("generate"):
             return
         self.cancel_job("generate")
@@ -244,7 +281,6 @@ class GenerationPanel(LivePanel):
         kind = piece[0]
         if kind == "start":
             _, self.prompt, self.fed_prompt, self.settings, notice, self.prompt_tokens = piece
-            self.run_index += 1
             self.tokens = []
             self.series[self.settings.use_cache] = []
             self.show_notice(notice)
@@ -300,10 +336,16 @@ class GenerationPanel(LivePanel):
             line.append(f"\nstopped: {STOP_REASONS.get(reason, reason)}", "italic")
         elif n:
             line.append("\ngenerating…", "italic")
-        speedup = self.cache_speedup()
-        if speedup:
-            line.append(f"\nKV cache speed-up: {speedup:.1f}× (mean ms per token without the "
-                        "cache ÷ with it, after the first token)", "green")
+        if self.cost is not None:
+            line.append("\nKV cache, one more token (median of "
+                        f"{self.cost.repeats} interleaved repeats): ", "bold")
+            line.append(" · ".join(f"{p.context} in context {p.cached:.0f} vs {p.uncached:.0f} ms"
+                                   for p in self.cost.points))
+            line.append("\n" + self.cost.summary(),
+                        "green" if self.cost.longest.verdict == "faster" else "yellow")
+        elif self.last.get(True) is not None and self.last.get(False) is not None:
+            line.append("\nBoth runs are on the plot. One run each is easily swayed by a busy "
+                        "machine: Cache on vs off (ctrl+b) measures it properly.", "italic")
         self.query_one("#gen-stats", Static).update(line)
 
     def _draw_plot(self) -> None:
@@ -311,6 +353,10 @@ class GenerationPanel(LivePanel):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
+        if self.cost is not None and not self.is_running("generate"):
+            self._plot_cost(plt, self.cost)
+            plot.refresh()
+            return
         plt.title("time per token (ms) by position")
         plt.xlabel("token")
         highest = max((max(ys) for ys in self.series.values() if ys), default=0.0)
@@ -329,13 +375,23 @@ class GenerationPanel(LivePanel):
             plt.xticks(ticks, [str(t) for t in ticks])
         plot.refresh()
 
+    @staticmethod
+    def _plot_cost(plt: Any, cost: CacheCost) -> None:
+        plt.title("ms for one more token, by tokens in context (median)")
+        plt.xlabel("tokens in context")
+        xs = [p.context for p in cost.points]
+        highest = max(max(p.uncached_ms + p.cached_ms) for p in cost.points)
+        plt.ylim(0, highest * 1.15)
+        plt.xticks(xs, [str(x) for x in xs])
+        plt.plot(xs, [p.cached for p in cost.points], label="cache on", color="green",
+                 marker="braille")
+        plt.plot(xs, [p.uncached for p in cost.points], label="cache off", color="red",
+                 marker="braille")
+
     # -- the result a task step checks ---------------------------------------------------------
     def cache_speedup(self) -> float:
-        on, off = self.last.get(True), self.last.get(False)
-        if on is None or off is None:
-            return 0.0
-        fast = mean_step_ms(on.tokens)
-        return mean_step_ms(off.tokens) / fast if fast > 0 else 0.0
+        """From the last comparison; 0 before one, or when it was too noisy to conclude."""
+        return self.cost.speedup if self.cost is not None else 0.0
 
     def _publish_state(self, prompt: str, tokens: list[GeneratedToken], stop_reason: str,
                        tokens_per_s: float, s: GenerationSettings, text: str | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The Lab: all six live panels in tabs, for free play outside the lessons.
+"""The Lab: all the live panels in tabs, for free play outside the lessons.
 
 A panel is built the first time its tab is opened, so opening the Lab asks no model
 anything until the learner picks a panel.
@@ -21,7 +21,8 @@ from tutor.app.panels.base import Panel
 from tutor.course.panels import PANELS
 
 # Tab order: from text to tokens, to vectors and attention, to predictions and generation.
-ORDER = ["tokenizer", "embeddings", "attention", "next-token", "generation", "prediction-loop"]
+ORDER = ["tokenizer", "embeddings", "attention", "layers", "next-token", "explore", "generation",
+         "prediction-loop"]
 
 
 class LabPane(TabPane):

@@ -12,18 +12,31 @@ from textual.widgets import Footer, Header, Markdown, RadioSet, SelectionList, S
 
 from tutor.app.keys import StepKeys, escape_bindings
 from tutor.app.panels.base import Panel
+from tutor.app.widgets.exercise import ExerciseView
 from tutor.app.widgets.model_status import ModelStatus
 from tutor.app.widgets.prose import whole_numbers
 from tutor.app.widgets.quiz import AnswerInput, QuizView
 from tutor.app.widgets.steps import PanelView, TaskView
 from tutor.course.progress import LessonProgress
-from tutor.course.schema import AnyStep, Lesson, PanelStep, ReadStep, TaskStep
+from tutor.course.schema import (
+    AnyStep,
+    ExerciseStep,
+    Lesson,
+    MultipleQuiz,
+    PanelStep,
+    ReadStep,
+    SingleQuiz,
+    TaskStep,
+)
+from tutor.course.shuffle import choice_order
+from tutor.course.summary import unanswered_quizzes
 from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
 
-KIND_LABEL = {"read": "Read", "quiz": "Quiz", "panel": "Live panel", "task": "Task"}
+KIND_LABEL = {"read": "Read", "quiz": "Quiz", "panel": "Live panel", "task": "Task",
+              "exercise": "Exercise"}
 
 
 class LessonScreen(StepKeys):
@@ -123,6 +136,8 @@ class LessonScreen(StepKeys):
         """Choices take the focus so arrows pick one. A typed answer box takes it when the
         learner comes forward to an unanswered quiz (typing answers it), not when they page
         back through it or it holds a saved answer: there n and p must keep moving."""
+        if isinstance(view, ExerciseView):
+            return view  # the exercise itself (not its editor), so its keys work at once
         choices = next(iter(view.query("RadioSet, SelectionList")), None)
         if isinstance(choices, RadioSet | SelectionList):
             return choices
@@ -145,11 +160,26 @@ class LessonScreen(StepKeys):
             return PanelView(step, self.tutor.hub)
         if isinstance(step, TaskStep):
             return TaskView(step, self.tutor.hub, done=step.id in saved.done_steps)
-        return QuizView(step, saved.answers.get(step.id))
+        if isinstance(step, ExerciseStep):
+            return ExerciseView(step, self.tutor.hub,
+                                passed=step.exercise in self.tutor.store.passed_exercises())
+        order = None
+        if isinstance(step, SingleQuiz | MultipleQuiz):
+            order = choice_order(self.tutor.store.learner_id(), self.lesson.id, step.id,
+                                 len(step.choices))
+        return QuizView(step, saved.answers.get(step.id), order)
 
     async def action_next_step(self) -> None:
         if self.index + 1 < len(self.lesson.steps):
             await self.show_step(self.index + 1)
+            return
+        left = unanswered_quizzes(self.lesson, self.progress())
+        if left:
+            # done means answered: take the learner to the first open quiz instead
+            steps = ", ".join(str(i + 1) for i in left)
+            self.notify(f"The lesson is done once its quizzes are answered (step {steps}).",
+                        title="Not done yet", severity="warning")
+            await self.show_step(left[0])
             return
         self.tutor.store.complete_lesson(self.lesson.id)
         self.notify(f"Lesson complete: {self.lesson.title}", title="Well done")
@@ -170,4 +200,8 @@ class LessonScreen(StepKeys):
                                        message.correct)
 
     def on_task_view_passed(self, message: TaskView.Passed) -> None:
+        self.tutor.store.record_step_done(self.lesson.id, message.step_id)
+
+    def on_exercise_view_passed(self, message: ExerciseView.Passed) -> None:
+        self.tutor.store.record_exercise_passed(message.exercise_id, self.lesson.id)
         self.tutor.store.record_step_done(self.lesson.id, message.step_id)

@@ -76,6 +76,9 @@ class MapScreen(Screen[None]):
         for n, row in enumerate(self.rows, start=1):
             entry = self.tutor.course.entries[n - 1]
             quiz = f"{row['score']}/{row['quizzes']}" if row["quizzes"] and row["answered"] else ""
+            if row["exercises"]:
+                code = f"code {len(row['exercises_passed'])}/{len(row['exercises'])}"
+                quiz = f"{quiz} · {code}" if quiz else code
             minutes = str(entry.lesson.minutes) if entry.lesson is not None else ""
             status = f"{STATUS_MARK.get(row['status'], '')} {row['status']}"
             if row["status"] == "in progress":  # how far the learner got, not where they are

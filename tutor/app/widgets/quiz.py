@@ -49,19 +49,24 @@ class QuizView(Vertical):
             self.answer = answer
             self.correct = correct
 
-    def __init__(self, quiz: AnyQuiz, saved: SavedAnswer | None = None) -> None:
+    def __init__(self, quiz: AnyQuiz, saved: SavedAnswer | None = None,
+                 order: list[int] | None = None) -> None:
         super().__init__(classes="quiz")
         self.quiz = quiz
         self.saved = saved
+        # authored choice indices in the order shown (widget ids keep the authored index)
+        count = len(quiz.choices) if isinstance(quiz, SingleQuiz | MultipleQuiz) else 0
+        self.order = order if order is not None and sorted(order) == list(range(count)) \
+            else list(range(count))
 
     def compose(self) -> ComposeResult:
         quiz = self.quiz
         yield Markdown(whole_numbers(quiz.question), classes="question")
         if isinstance(quiz, SingleQuiz):
-            yield RadioSet(*(ChoiceButton(c.text, id=f"choice-{j}")
-                             for j, c in enumerate(quiz.choices)), id="choices")
+            yield RadioSet(*(ChoiceButton(quiz.choices[j].text, id=f"choice-{j}")
+                             for j in self.order), id="choices")
         elif isinstance(quiz, MultipleQuiz):
-            yield SelectionList[int](*((c.text, j) for j, c in enumerate(quiz.choices)),
+            yield SelectionList[int](*((quiz.choices[j].text, j) for j in self.order),
                                      id="choices")
         else:
             yield AnswerInput(placeholder="Your answer, then Enter", id="short-answer")
@@ -70,11 +75,17 @@ class QuizView(Vertical):
             yield Static("", id="verdict")
         yield Markdown("", id="explanations")
 
+    @property
+    def revealed(self) -> bool:
+        """Whether the explanations, which give the answer away, have been shown."""
+        return self.saved is not None
+
     def on_mount(self) -> None:
         if self.saved is None or self.saved.answer is None:
             return
         self._restore(self.saved.answer)
-        self._show_feedback(self.saved.answer, self.saved.correct)
+        self._show_feedback(self.saved.answer, is_correct(self.quiz, self.saved.answer),
+                            self.saved.correct)
 
     # -- answer in, answer out -------------------------------------------------------------
     def _restore(self, answer: Any) -> None:
@@ -95,7 +106,7 @@ class QuizView(Vertical):
         quiz = self.quiz
         if isinstance(quiz, SingleQuiz):
             index = self.query_one("#choices", RadioSet).pressed_index
-            return quiz.choices[index].id if index >= 0 else None
+            return quiz.choices[self.order[index]].id if index >= 0 else None
         if isinstance(quiz, MultipleQuiz):
             chosen = self.query_one("#choices", SelectionList).selected
             return [quiz.choices[j].id for j in sorted(chosen)] or None
@@ -107,9 +118,15 @@ class QuizView(Vertical):
         if answer is None:
             self._set_verdict("Choose or type an answer first.", "-empty")
             return
-        correct = is_correct(self.quiz, answer)
-        self._show_feedback(answer, correct)
-        self.post_message(self.Answered(self.quiz.id, answer, correct))
+        right = is_correct(self.quiz, answer)
+        # once the explanations have shown the answer, a retry is practice: it counts as
+        # correct only for a learner whose first answer was right
+        counts = right and (not self.revealed or self.saved is None or self.saved.first_correct)
+        self._show_feedback(answer, right, counts)
+        self.post_message(self.Answered(self.quiz.id, answer, counts))
+        first = self.saved.first_correct if self.saved is not None else counts
+        attempts = self.saved.attempts + 1 if self.saved is not None else 1
+        self.saved = SavedAnswer(answer, counts, first, attempts)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "check":
@@ -127,24 +144,30 @@ class QuizView(Vertical):
     def _set_verdict(self, text: str, state: str) -> None:
         verdict = self.query_one("#verdict", Static)
         verdict.update(text)
-        for name in ("-right", "-wrong", "-empty"):
+        for name in ("-right", "-wrong", "-empty", "-revealed"):
             verdict.set_class(name == state, name)
 
-    def _show_feedback(self, answer: Any, correct: bool) -> None:
-        if correct:
+    def _show_feedback(self, answer: Any, right: bool, counts: bool) -> None:
+        if right and counts:
             self._set_verdict("✓ Correct.", "-right")
+        elif right:
+            self._set_verdict("✓ Right, after the answer was shown: it does not count as "
+                              "correct.", "-revealed")
         else:
-            self._set_verdict("✗ Not quite: read why below, then try again if you like.", "-wrong")
-        self.query_one("#explanations", Markdown).update(explanation_text(self.quiz, answer))
+            self._set_verdict("✗ Not quite: the explanations below say why, and mark the right "
+                              "answer.", "-wrong")
+        self.query_one("#explanations", Markdown).update(
+            explanation_text(self.quiz, answer, self.order))
 
 
-def explanation_text(quiz: AnyQuiz, answer: Any) -> str:
-    """Markdown shown after answering: every choice's explanation, the learner's marked."""
+def explanation_text(quiz: AnyQuiz, answer: Any, order: list[int] | None = None) -> str:
+    """Markdown shown after answering: every choice's explanation (in the order shown),
+    the learner's marked."""
     parts: list[str] = []
     if isinstance(quiz, SingleQuiz | MultipleQuiz):
         right = correct_choice_ids(quiz)
         chosen = {answer} if isinstance(answer, str) else set(answer or [])
-        for choice in quiz.choices:
+        for choice in (quiz.choices[j] for j in (order or range(len(quiz.choices)))):
             mark = "✓ right" if choice.id in right else "✗ wrong"
             yours = " · your answer" if choice.id in chosen else ""
             parts.append(f"- **{choice.text}** ({mark}{yours}): {choice.explanation}")

@@ -1,0 +1,57 @@
+"""`tutor serve`: the course in learners' browsers (see docs/classroom.md)."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from tutor.cli.output import fail
+
+# what bench/bench_classroom.py measured one 2-core, 24 GiB machine to carry (bench/RESULTS.md)
+DEFAULT_MAX_SESSIONS = 8
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens it to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--max-sessions", default=DEFAULT_MAX_SESSIONS, show_default=True,
+              type=click.IntRange(1, 10_000),
+              help="Learners with a session at once; the next one sees a page saying so.")
+@click.option("--token", help="The join token (default: a new random one each start); "
+                              "16 to 128 letters, digits, '-' or '_'.")
+def serve_cmd(host: str, port: int, max_sessions: int, token: str | None) -> None:
+    """Serve the course to browsers: one tutor process per learner, each with their own
+    progress under the data dir. Prints the join link to give the class."""
+    import secrets
+
+    from rich.console import Console
+
+    from tutor.cli.models_cmd import fetch_models, missing_models
+    from tutor.engine.errors import EngineError
+    from tutor.paths import data_dir
+
+    if token is not None and not _TOKEN.fullmatch(token):
+        fail("--token takes 16 to 128 letters, digits, '-' or '_'")
+    console = Console(stderr=True)
+    todo = missing_models()
+    if todo:
+        console.print("Fetching the model weights first (once).")
+        try:
+            fetch_models(todo, console)
+        except EngineError as err:
+            console.print(f"tutor: {err}\nServing the course without its live panels.",
+                          style="red", highlight=False)
+    from tutor.serve.server import ClassroomServer
+
+    server = ClassroomServer(host=host, port=port, token=token or secrets.token_urlsafe(16),
+                             max_sessions=max_sessions, data_dir=data_dir())
+    try:
+        server.serve()
+    except OSError as err:
+        fail(f"cannot listen on {host}:{port} ({err.strerror or err})")
+
+
+COMMANDS: list[click.Command] = [serve_cmd]

@@ -1,0 +1,91 @@
+"""Checks for `kv-cache`: the learner's greedy loop against `model.generate`, counting
+the positions it feeds the model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from tutor.exercises.checks import Check, Fail
+
+PROMPTS = ("The capital of France is", "def fibonacci(n):", "Once upon a time, a robot")
+NEW_TOKENS = 8
+
+NO_CACHE = ("a decode loop without the cache: after the prompt, feed only the newest token, "
+            "together with the cache that step returned")
+
+
+class Step:
+    """`step(ids, cache)` for the learner: runs the model, counts what it is fed."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.fed = 0
+        self.calls = 0
+
+    @torch.no_grad()
+    def __call__(self, ids: list[int], cache: Any) -> tuple[np.ndarray, Any]:
+        ids = [int(i) for i in np.asarray(ids).reshape(-1)]
+        if not ids:
+            raise ValueError("step() needs at least one token id")
+        self.fed += len(ids)
+        self.calls += 1
+        out = self.model(input_ids=torch.tensor([ids]), past_key_values=cache, use_cache=True)
+        return out.logits[0].float().numpy(), out.past_key_values
+
+
+@torch.no_grad()
+def expected(model: Any, ids: list[int], n: int) -> list[int]:
+    x = torch.tensor([ids])
+    out = model.generate(x, attention_mask=torch.ones_like(x), max_new_tokens=n,
+                         do_sample=False, pad_token_id=model.config.eos_token_id)
+    return [int(t) for t in out[0, len(ids):]]
+
+
+def prepare(models: Any) -> None:
+    models.memo["generate"] = {
+        p: expected(models.decoder.model, models.ids(p), NEW_TOKENS) for p in PROMPTS}
+
+
+def _run(fn: Callable[..., Any], models: Any, prompt: str) -> tuple[list[int], Step]:
+    step = Step(models.decoder.model)
+    ids = models.ids(prompt)
+    got = fn(step, list(ids), NEW_TOKENS)
+    if not isinstance(got, list | tuple) or len(got) != NEW_TOKENS:
+        raise Fail(f"return a list of {NEW_TOKENS} token ids, not {got!r:.80}")
+    try:
+        return [int(t) for t in got], step
+    except (TypeError, ValueError):
+        raise Fail(f"return token ids (ints), not {got!r:.80}") from None
+
+
+def tokens(fn: Callable[..., Any], models: Any) -> str:
+    for prompt in PROMPTS:
+        got, _ = _run(fn, models, prompt)
+        want = models.memo["generate"][prompt]
+        if got[:len(want)] != want:  # generate() may stop early at end-of-sequence
+            at = next(i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b)
+            raise Fail(f"for {prompt!r}, token {at + 1} is {got[at]}, greedy generate() "
+                       f"gives {want[at]}: take the argmax of the LAST row of logits")
+    return f"the same tokens as model.generate (greedy) for {len(PROMPTS)} prompts"
+
+
+def cached(fn: Callable[..., Any], models: Any) -> str:
+    for prompt in PROMPTS:
+        _, step = _run(fn, models, prompt)
+        prompt_len = len(models.ids(prompt))
+        after = step.fed - prompt_len
+        if after > NEW_TOKENS:
+            raise Fail(f"{NO_CACHE}. For {NEW_TOKENS} new tokens after a {prompt_len}-token "
+                       f"prompt your loop fed the model {step.fed} positions in {step.calls} "
+                       f"calls; with the cache it needs {prompt_len + NEW_TOKENS - 1}")
+    return "the prompt is fed once, then one token at a time"
+
+
+CHECKS: list[Check] = [
+    ("greedy tokens", tokens),
+    ("uses the KV cache", cached),
+]

@@ -1,0 +1,102 @@
+"""Checks for `softmax`: against the engine's probabilities for real next-token logits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from tutor.exercises.checks import Check, Fail, as_array, close, expect_shape, worst
+
+PROMPTS = ("The capital of France is", "def add(a, b):\n    return", "Once upon a time")
+TEMPERATURES = (0.7, 1.5, 0.3)
+
+NO_MAX = ("your probabilities contain nan or inf: exp overflows for large logits. Subtract "
+          "the largest logit before exp (no max-subtraction): softmax(x) = softmax(x - max(x))")
+ON_PROBS = ("temperature applied to probabilities: divide the logits by the temperature "
+            "before the softmax, softmax(logits / T), not the probabilities after it")
+
+
+def engine_probs(logits: np.ndarray, temperature: float) -> np.ndarray:
+    from tutor.engine.sampling import stages
+
+    return stages(torch.from_numpy(logits.copy()), temperature, 0, 1.0)[1].astype(np.float64)
+
+
+def _plain(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+def _diagnose(out: np.ndarray, logits: np.ndarray, t: float) -> str | None:
+    if not np.all(np.isfinite(out)):
+        return NO_MAX
+    p = _plain(logits.astype(np.float64))
+    wrong = [p, p / t, _plain(p / t), p ** t / (p ** t).sum()]
+    if t != 1 and any(close(out, w, atol=1e-6) for w in wrong):
+        return ON_PROBS
+    return None
+
+
+def _call(fn: Callable[..., Any], logits: np.ndarray, t: float | None) -> np.ndarray:
+    args = (logits.copy(),) if t is None else (logits.copy(), t)
+    out = as_array(fn(*args), "the result")
+    expect_shape(out, logits.shape, "the result")
+    return out
+
+
+def _compare(fn: Callable[..., Any], logits: np.ndarray, t: float, what: str) -> None:
+    out = _call(fn, logits, t)
+    expected = engine_probs(logits, t)
+    if close(out, expected, atol=1e-6, rtol=1e-4):
+        return
+    reason = _diagnose(out, logits, t)
+    if reason is None and abs(float(out.sum()) - 1) > 1e-4:
+        reason = f"your probabilities sum to {out.sum():.6g}, not 1: divide by the sum of exp"
+    raise Fail(f"{what}: {reason or 'not the engine`s probabilities'} ({worst(out, expected)})")
+
+
+def distribution(fn: Callable[..., Any], models: Any) -> str:
+    for prompt in PROMPTS:
+        logits = models.last_logits(prompt)
+        out = _call(fn, logits, None)  # the default temperature must be 1
+        expected = engine_probs(logits, 1.0)
+        if not close(out, expected, atol=1e-6, rtol=1e-4):
+            reason = _diagnose(out, logits, 1.0)
+            raise Fail(f"for {prompt!r} at temperature 1: "
+                       f"{reason or 'not the engine`s probabilities'} ({worst(out, expected)})")
+    return f"matches the engine's probabilities for {len(PROMPTS)} real prompts"
+
+
+def temperature(fn: Callable[..., Any], models: Any) -> str:
+    for prompt in PROMPTS:
+        logits = models.last_logits(prompt)
+        for t in TEMPERATURES:
+            _compare(fn, logits, t, f"for {prompt!r} at temperature {t}")
+    return f"matches the engine at temperatures {', '.join(map(str, TEMPERATURES))}"
+
+
+def stability(fn: Callable[..., Any], models: Any) -> str:
+    logits = models.last_logits(PROMPTS[0]).astype(np.float64) + 1e4
+    for t in (1.0, 0.5):
+        out = _call(fn, logits, t)
+        if not np.all(np.isfinite(out)):
+            raise Fail(NO_MAX.replace("large logits", "logits around 1e4"))
+        expected = engine_probs(logits, t)
+        if not close(out, expected, atol=1e-6, rtol=1e-3):
+            raise Fail(f"logits around 1e4 at temperature {t}: {worst(out, expected)}")
+    return "logits around 1e4 give finite, correct probabilities"
+
+
+def prepare(models: Any) -> None:
+    for prompt in PROMPTS:
+        models.last_logits(prompt)
+
+
+CHECKS: list[Check] = [
+    ("probabilities at temperature 1", distribution),
+    ("temperature divides the logits", temperature),
+    ("numerically stable", stability),
+]
