@@ -294,3 +294,19 @@ async def test_the_lab_footer_fits_80_columns_on_every_panel(tiny_hub: EngineHub
                     if b.show:
                         assert b.action in shown_actions, (panel_id, b)
             assert all(k.region.right <= 80 for k in keys), panel_id
+
+
+async def test_the_heat_map_follows_a_light_theme(tiny_hub: EngineHub) -> None:
+    from rich.color import Color
+
+    app = PanelApp("attention", tiny_hub, {"text": "The cat sat"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.theme = "textual-light"
+        await settle(pilot, app)
+        heatmap = app.query_one(AttentionHeatmap)
+        # under the two header lines, query 0: its own cell, then the keys it may not see
+        segments = list(heatmap.render_line(2))
+        blank = [s.style.bgcolor for s in segments if not s.text.strip() and s.style]
+        panel = Color.parse(app.theme_variables["panel"])
+        assert panel in blank  # the masked cells
+        assert Color.parse("grey11") not in blank

@@ -97,7 +97,7 @@ def where_label(node: DOMNode, screen: Screen[object]) -> str:
         return "This screen"
     if node is screen.app:
         return "Everywhere"
-    return node.__class__.__name__
+    return node.__class__.__name__.removesuffix("View")  # "ExerciseView" -> "Exercise"
 
 
 def active_keys(screen: Screen[object]) -> list[KeyRow]:

@@ -150,6 +150,8 @@ class LessonScreen(StepKeys):
         view = self._view_on_screen
         if view is None or not view.is_attached:
             return None
+        if isinstance(view, ExerciseView):  # its keys (edit, run) work from anywhere too
+            return view
         return next(iter(view.query(Panel)), None)
 
     def _view(self, step: AnyStep) -> Widget:
