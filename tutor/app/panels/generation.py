@@ -56,10 +56,6 @@ def switch_text(on: bool) -> str:
     return "on" if on else "off"
 
 
-def reason_known(result: Generation | None, stop: str | None) -> bool:
-    return bool(stop or (result and result.stop_reason))
-
-
 def whole_ticks(n: int, most: int = 6) -> list[int]:
     """At most `most` whole-number positions from 1 to n, evenly stepped, n included."""
     step = max(1, math.ceil((n - 1) / (most - 1)))
@@ -326,7 +322,9 @@ class GenerationPanel(LivePanel):
         device = result.device if result else (self.last[next(iter(self.last))].device
                                                if self.last else "…")
         cache = "on" if self.settings.use_cache else "off"
-        of = "" if reason_known(result, stop) else f" of {self.settings.max_new_tokens}"
+        # while it streams, how far along it is; once stopped, the count alone
+        running = self.is_running("generate") and not stop and result is None
+        of = f" of at most {self.settings.max_new_tokens}" if running else ""
         line = Text.assemble(
             (f"{n}{of}", "bold"), " tokens · ", (f"{tps:.1f}", "bold"), " tokens/s · first token ",
             (f"{ttft:.0f} ms", "bold"), f" · {mean_step_ms(self.tokens):.1f} ms/token · KV cache "

@@ -224,8 +224,9 @@ class PredictionLoopPanel(LivePanel):
         chips.append_text(token_strip(tokens[start:], None, ids[start:]))
         own = s.index  # the tokens generated before this step
         if own:
-            chips.append(f"\n(the last {own} {'are' if own > 1 else 'is'} the model's own "
-                         "earlier choices)", "italic dim")
+            said = ("the last token is the model's own earlier choice" if own == 1 else
+                    f"the last {own} are the model's own earlier choices")
+            chips.append(f"\n({said})", "italic dim")
         return chips
 
     @staticmethod
