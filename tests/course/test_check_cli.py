@@ -17,12 +17,13 @@ def test_check_lists_every_error_and_fails() -> None:
     result = CliRunner().invoke(main, ["check", str(FIXTURES / "broken")])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert len([p for p in (FIXTURES / "broken").glob("*.yaml")]) == 21
+    n = len(list((FIXTURES / "broken").glob("*.yaml")))
+    assert n >= 21
     # many-errors.yaml alone has three; every file has at least one
     assert sum("many-errors.yaml:" in line for line in lines) == 3
     assert {line.split(":")[0].rsplit("/", 1)[-1] for line in lines} == {
         p.name for p in (FIXTURES / "broken").glob("*.yaml")}
-    assert "error(s) in 21 of 21 lesson file(s)" in result.stderr
+    assert f"error(s) in {n} of {n} lesson file(s)" in result.stderr
 
 
 def test_check_passes_on_valid_lessons() -> None:

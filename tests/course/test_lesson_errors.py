@@ -40,6 +40,11 @@ TABLE: dict[str, list[tuple[int, int, str, str]]] = {
     ],
     "answer-no-choice.yaml": [(12, 5, "steps[0].answer", "answer 'c' refers to no choice")],
     "unknown-panel.yaml": [(10, 5, "steps[0].panel", "unknown panel 'tokeniser'")],
+    # pydantic's `panel` tag is not the step's `panel` field (it was steps[1].panel.id)
+    "panel-step-id-list.yaml": [
+        (11, 5, "steps[1].id", "must be a string, not a list"),
+        (16, 5, "steps[2].panel", "must be a string, not an integer"),
+    ],
     "bad-input.yaml": [(13, 7, "steps[0].inputs.temperature", "must be a number, not a string")],
     "bad-rule-field.yaml": [
         (14, 10, "steps[0].check[1].field", "no result field 'tokens_count'"),

@@ -3,7 +3,6 @@ hangs, raises, exits or does not compile fails cleanly, within the time limit.""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -28,16 +27,14 @@ def test_a_syntax_error_fails_with_its_line(tmp_path: Path) -> None:
     assert "SyntaxError" in run.checks[0].message and "line" in run.checks[0].message
 
 
+@pytest.mark.timeout(300)  # the child is killed: the run does not wait for the loop
 def test_an_infinite_loop_fails_at_the_time_limit(tmp_path: Path) -> None:
-    started = time.monotonic()
     run = check_source(tmp_path, "mean-pool", HEADER + "    while True:\n        pass\n",
                        tiny=True, time_limit=3)
     assert not run.passed
     assert "did not finish within the 3 s time limit" in run.checks[0].message
     assert run.checks[0].name == "one sentence"
     assert [c.message for c in run.checks[1:]] == ["not run"]
-    # the child was killed: the run did not wait for the loop (generous: a loaded machine)
-    assert time.monotonic() - started < 300
 
 
 def test_an_exception_shows_the_learners_traceback(tmp_path: Path) -> None:

@@ -74,4 +74,23 @@ async def test_empty_prompt_and_other_architectures_get_sentences(tiny_hub: Engi
     app = PanelApp("layers", bert, {"prompt": PROMPT})
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        assert "decoder" in shown(app.query_one(StatusLine)) and app.results == []
+        assert "does not apply" in shown(app.query_one(StatusLine)) and app.results == []
+
+
+async def test_a_narrow_grid_scrolls_to_the_selected_cell(tiny_hub: EngineHub) -> None:
+    app = PanelApp("layers", tiny_hub, {"prompt": PROMPT})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        grid = app.query_one(LensGrid)
+        panel = app.query_one(LayersPanel)
+        assert panel.lens is not None and panel.sel_column == WINDOW - 1
+        # the last column does not fit beside the top-tokens list: the grid has scrolled to it
+        x = grid.scroll_offset.x
+        assert x > 0
+        last = panel.lens.tokens[panel.lens.positions[-1]][:4]
+        assert last in "".join(s.text for s in grid.render_line(0))
+        grid.focus()
+        for _ in range(WINDOW - 1):
+            await pilot.press("left")
+        await pilot.pause()
+        assert panel.sel_column == 0 and grid.scroll_offset.x == 0

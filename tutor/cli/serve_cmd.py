@@ -35,6 +35,9 @@ def serve_cmd(host: str, port: int, max_sessions: int, token: str | None) -> Non
 
     if token is not None and not _TOKEN.fullmatch(token):
         fail("--token takes 16 to 128 letters, digits, '-' or '_'")
+    problem = _cannot_listen(host, port)
+    if problem:
+        fail(f"cannot listen on {host}:{port} ({problem})")
     console = Console(stderr=True)
     todo = missing_models()
     if todo:
@@ -52,6 +55,25 @@ def serve_cmd(host: str, port: int, max_sessions: int, token: str | None) -> Non
         server.serve()
     except OSError as err:
         fail(f"cannot listen on {host}:{port} ({err.strerror or err})")
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen there, found before the join link is printed."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as err:
+        return f"unknown address: {err.strerror}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # as the server will: a port left in TIME_WAIT by an earlier run is fine
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            return err.strerror or str(err)
+    return None
 
 
 COMMANDS: list[click.Command] = [serve_cmd]

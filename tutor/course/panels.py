@@ -163,7 +163,7 @@ PANELS: dict[str, PanelSpec] = {
                 # context; 0 when the repeats overlapped. Not for task rules: a busy machine
                 # decides it, not the learner
                 "cache_speedup": F(NUM, "how many times cheaper one more token was with the "
-                                        "KV cache (0 until measured, or if too noisy to tell)"),
+                                        "KV cache (0 until measured or too noisy)"),
                 "chat": F(bool, "whether the prompt went through the chat template"),
                 "prompt_tokens": F(int, "the number of tokens the model read before "
                                         "generating"),

@@ -224,8 +224,8 @@ class Engine:
         from tutor.engine.tokenize import token_text
 
         self._nonempty(text)
-        m = self._require_kind("decoder", what="the logit lens")
-        lens_maths.require_llama(m.model, self.name)
+        m = self._get()
+        lens_maths.require_llama(m.model, self.name)  # an encoder is told plainly too
         if top < 1:
             raise BadInput(f"the number of top tokens must be at least 1, not {top}")
         ids, truncated, notice = self._encode(text)

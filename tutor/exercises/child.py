@@ -58,10 +58,20 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
 
 
+def address_space() -> int:
+    """Bytes of address space this process has mapped now (Linux; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def limit_resources(megabytes: int) -> None:
-    """Address space (models included), no core files, and a cap on what gets written: a
-    learner's print loop must not fill the disk with the log before the time limit."""
-    limit = megabytes * 1024 * 1024
+    """Address space: what the loaded models use plus `megabytes` for the learner's code
+    (relative, because torch builds differ wildly in what they map), no core files, and a
+    cap on what gets written: a print loop must not fill the disk before the time limit."""
+    limit = address_space() + megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
@@ -90,7 +100,7 @@ def describe_error(err: BaseException, path: str, memory_mb: int) -> str:
         return (f"your code called sys.exit({err.code!r}), which would end the program: "
                 "return the result instead")
     if isinstance(err, MemoryError):
-        return (f"your code ran out of memory (the limit is {memory_mb} MiB):\n"
+        return (f"your code ran out of memory (it may use {memory_mb} MiB):\n"
                 + learner_traceback(err, path))
     if in_learner_code(err, path):
         return "your code raised an exception:\n" + learner_traceback(err, path)
@@ -162,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--decoder")
     parser.add_argument("--encoder")
-    parser.add_argument("--memory-mb", type=int, default=4096)
+    parser.add_argument("--memory-mb", type=int, default=2048)
     args = parser.parse_args(argv)
     die_with_parent()
     run(args)

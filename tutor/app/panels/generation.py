@@ -23,6 +23,7 @@ from tutor.app.panels.next_token import parse_settings
 from tutor.app.panels.render import clip
 from tutor.engine import cachecost
 from tutor.engine.cachecost import CacheCost
+from tutor.engine.limits import SEED_MAX
 from tutor.engine.repeats import ends_in_loop
 from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
 
@@ -182,6 +183,9 @@ class GenerationPanel(LivePanel):
             seed = int(seed_text) if seed_text else None
         except ValueError:
             raise ValueError("the seed must be a whole number, or empty for any") from None
+        if seed is not None and not 0 <= seed <= SEED_MAX:
+            raise ValueError(f"the seed must be a whole number from 0 to {SEED_MAX} (64 bits), "
+                             "or empty for any")
         return GenerationSettings(
             max_new_tokens=max_new, temperature=t, top_k=k, top_p=p, seed=seed,
             use_cache=self.query_one("#gen-cache", Switch).value,

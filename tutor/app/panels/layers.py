@@ -85,14 +85,22 @@ class LensGrid(ScrollView, can_focus=True):
         self.call_after_refresh(self._follow)
 
     def _follow(self) -> None:
-        shown = self.scrollable_content_region.height - 1
-        if shown <= 0:
+        """Scroll so the selected cell is in view."""
+        region = self.scrollable_content_region
+        rows, cols = region.height - 1, (region.width - LABEL_WIDTH) // CELL
+        if rows <= 0 or cols <= 0:
             return
-        top = self.scroll_offset.y
-        if self.sel_layer < top:
-            self.scroll_to(y=self.sel_layer, animate=False)
-        elif self.sel_layer >= top + shown:
-            self.scroll_to(y=self.sel_layer - shown + 1, animate=False)
+        x, y = self.scroll_offset
+        if self.sel_layer < y:
+            y = self.sel_layer
+        elif self.sel_layer >= y + rows:
+            y = self.sel_layer - rows + 1
+        first = x // CELL
+        if self.sel_column < first:
+            x = self.sel_column * CELL
+        elif self.sel_column >= first + cols:
+            x = (self.sel_column - cols + 1) * CELL
+        self.scroll_to(x=x, y=y, animate=False)
 
     def cell_text(self, layer: int, column: int) -> str:
         assert self.lens is not None
@@ -112,22 +120,27 @@ class LensGrid(ScrollView, can_focus=True):
         if lens is None:
             return Strip.blank(width, base)
         bold = base + Style(bold=True)
+        scroll_x, scroll_y = self.scroll_offset
+        cols = max(0, width - LABEL_WIDTH)
         if y == 0:  # the tokens whose streams the columns follow
             heads = "".join(f"{clip(visible(lens.tokens[p]), CELL - 1):<{CELL - 1}} "
                             for p in lens.positions)
-            strip = Strip([Segment(" " * LABEL_WIDTH, base), Segment(heads, bold)])
-            return strip.adjust_cell_length(width, base)
-        layer = self.scroll_offset.y + y - 1
-        if layer > lens.n_layers:
-            return Strip.blank(width, base)
-        label = f"{layer_label(layer):>{LABEL_WIDTH - 1}} "
-        segments = [Segment(label, bold + Style(reverse=True) if layer == self.sel_layer else bold)]
-        for c in range(len(lens.positions)):
-            style = heat_style(float(lens.top_probs[layer, c, 0]))
-            if layer == self.sel_layer and c == self.sel_column:
-                style = style + SELECTED
-            segments.append(Segment(self.cell_text(layer, c), style))
-        return Strip(segments).adjust_cell_length(width, base)
+            left, cells = Segment(" " * LABEL_WIDTH, base), [Segment(heads, bold)]
+        else:
+            layer = scroll_y + y - 1
+            if layer > lens.n_layers:
+                return Strip.blank(width, base)
+            label = f"{layer_label(layer):>{LABEL_WIDTH - 1}} "
+            left = Segment(label, bold + Style(reverse=True) if layer == self.sel_layer else bold)
+            cells = []
+            for c in range(len(lens.positions)):
+                style = heat_style(float(lens.top_probs[layer, c, 0]))
+                if layer == self.sel_layer and c == self.sel_column:
+                    style = style + SELECTED
+                cells.append(Segment(self.cell_text(layer, c), style))
+        # the row labels stay put while the cells scroll under them
+        body = Strip(cells).crop(scroll_x, scroll_x + cols)
+        return Strip.join([Strip([left]), body]).adjust_cell_length(width, base)
 
     def action_move(self, layers: int, positions: int) -> None:
         self.post_message(self.Moved(layers, positions))
@@ -136,7 +149,7 @@ class LensGrid(ScrollView, can_focus=True):
         if self.lens is None or event.y < 1 or event.x < LABEL_WIDTH:
             return
         layer = self.scroll_offset.y + event.y - 1
-        column = (event.x - LABEL_WIDTH) // CELL
+        column = (self.scroll_offset.x + event.x - LABEL_WIDTH) // CELL
         if layer <= self.lens.n_layers and column < len(self.lens.positions):
             self.post_message(self.Clicked(layer, column))
 

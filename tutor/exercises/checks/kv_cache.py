@@ -19,12 +19,17 @@ NO_CACHE = ("a decode loop without the cache: after the prompt, feed only the ne
 
 
 class Step:
-    """`step(ids, cache)` for the learner: runs the model, counts what it is fed."""
+    """`step(ids, cache)` for the learner: runs the model, counts what it is fed.
 
-    def __init__(self, model: Any) -> None:
+    With a `budget` it stops the learner's loop as soon as it has fed more positions than a
+    cached loop ever needs, so a slow loop without the cache fails at once, by name."""
+
+    def __init__(self, model: Any, budget: int | None = None, prompt_len: int = 0) -> None:
         self.model = model
         self.fed = 0
         self.calls = 0
+        self.budget = budget
+        self.prompt_len = prompt_len
 
     @torch.no_grad()
     def __call__(self, ids: list[int], cache: Any) -> tuple[np.ndarray, Any]:
@@ -33,6 +38,10 @@ class Step:
             raise ValueError("step() needs at least one token id")
         self.fed += len(ids)
         self.calls += 1
+        if self.budget is not None and self.fed > self.budget:
+            raise Fail(f"{NO_CACHE}. After a {self.prompt_len}-token prompt your loop had fed "
+                       f"the model {self.fed} positions in {self.calls} calls; {NEW_TOKENS} new "
+                       f"tokens need at most {self.budget} in all")
         out = self.model(input_ids=torch.tensor([ids]), past_key_values=cache, use_cache=True)
         return out.logits[0].float().numpy(), out.past_key_values
 
@@ -50,9 +59,10 @@ def prepare(models: Any) -> None:
         p: expected(models.decoder.model, models.ids(p), NEW_TOKENS) for p in PROMPTS}
 
 
-def _run(fn: Callable[..., Any], models: Any, prompt: str) -> tuple[list[int], Step]:
-    step = Step(models.decoder.model)
+def _run(fn: Callable[..., Any], models: Any, prompt: str,
+         budget: bool = False) -> tuple[list[int], Step]:
     ids = models.ids(prompt)
+    step = Step(models.decoder.model, len(ids) + NEW_TOKENS if budget else None, len(ids))
     got = fn(step, list(ids), NEW_TOKENS)
     if not isinstance(got, list | tuple) or len(got) != NEW_TOKENS:
         raise Fail(f"return a list of {NEW_TOKENS} token ids, not {got!r:.80}")
@@ -75,7 +85,7 @@ def tokens(fn: Callable[..., Any], models: Any) -> str:
 
 def cached(fn: Callable[..., Any], models: Any) -> str:
     for prompt in PROMPTS:
-        _, step = _run(fn, models, prompt)
+        _, step = _run(fn, models, prompt, budget=True)
         prompt_len = len(models.ids(prompt))
         after = step.fed - prompt_len
         if after > NEW_TOKENS:
@@ -86,6 +96,6 @@ def cached(fn: Callable[..., Any], models: Any) -> str:
 
 
 CHECKS: list[Check] = [
+    ("uses the KV cache", cached),  # first: it stops a loop without the cache early
     ("greedy tokens", tokens),
-    ("uses the KV cache", cached),
 ]
