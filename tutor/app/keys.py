@@ -20,6 +20,8 @@ from textual.keys import key_to_character
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tutor.i18n import _
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -73,7 +75,7 @@ class StepKeys(Screen[None]):
 # The escape pair every step screen binds: the first one that applies runs and is shown.
 def escape_bindings(back: str, back_id: str) -> list[Binding]:
     return [
-        Binding("escape", "leave_focus", "Leave field", id="focus.leave"),
+        Binding("escape", "leave_focus", _("Leave field"), id="focus.leave"),
         Binding("escape", "back", back, id=back_id),
     ]
 
