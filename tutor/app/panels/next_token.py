@@ -120,6 +120,10 @@ class NextTokenPanel(LivePanel):
         self._draw()
         self._publish()
 
+    def on_resize(self) -> None:
+        if self.next is not None:
+            self._draw()
+
     def show_error(self, job: str, error: str) -> None:
         if job == "predict":  # the bars no longer answer the prompt on screen
             self.next = None
@@ -156,6 +160,8 @@ class NextTokenPanel(LivePanel):
         nt = self.next
         assert nt is not None
         best = max(nt.candidates, key=lambda c: (c.prob, c.logit))
+        # narrower bars in a narrow panel, so each row's note stays on its line
+        bar_width = max(8, min(BAR_WIDTH, self.size.width - 66)) if self.size.width else BAR_WIDTH
         table = Table(box=None, padding=(0, 1), show_edge=False, expand=False)
         table.add_column("token", no_wrap=True)
         table.add_column("id", justify="right", style="dim")
@@ -165,7 +171,7 @@ class NextTokenPanel(LivePanel):
             table.add_column("raw", justify="right", style="dim")
         if self.samples:
             table.add_column(f"seen in {self.samples}", justify="right")
-        table.add_column("")
+        table.add_column("", no_wrap=True)  # the note keeps its line; others give way
         removed_k, removed_p = set(nt.removed_by_top_k), set(nt.removed_by_top_p)
         for c in nt.candidates:
             gone = c.id in removed_k or c.id in removed_p
@@ -179,7 +185,7 @@ class NextTokenPanel(LivePanel):
                 note.append("removed by top-p", "italic red")
             row: list[Any] = [
                 Text(clip(repr(c.text)[1:-1], 16), style=style), str(c.id),
-                Text(bar(c.prob, BAR_WIDTH), style="dim" if gone else "cyan"),
+                Text(bar(c.prob, bar_width), style="dim" if gone else "cyan"),
                 Text(f"{c.prob:6.1%}", style=style),
             ]
             if not self.basic:
