@@ -98,3 +98,26 @@ async def settle_workers(pilot: Any, app: App[Any]) -> None:
             await pilot.pause(0.1)
             return
     raise AssertionError("the panels never settled")
+
+
+async def panel_result(panel_id: str, hub: EngineHub, inputs: dict[str, Any],
+                       size: tuple[int, int] = (140, 50)) -> dict[str, Any]:
+    """What a panel publishes for these preset inputs, after the learner's one obvious
+    action where the panel needs one: Generate for generation, stepping the prediction loop
+    to its end. Used to recompute the numbers lessons declare (tests/real)."""
+    app = PanelApp(panel_id, hub, inputs)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        if panel_id == "generation":
+            await pilot.press("ctrl+g")
+            await settle(pilot, app)
+        elif panel_id == "prediction-loop":
+            from tutor.app.panels.prediction_loop import StepPipeline
+
+            app.query_one(StepPipeline).focus()
+            for _ in range(513):  # the panel's own step limit ends the loop before this
+                if app.panel.result.get("finished"):
+                    break
+                await pilot.press("n")
+                await settle(pilot, app, rounds=1)
+        return app.panel.result

@@ -207,7 +207,6 @@ async def solve_chat(panel: Panel) -> None:
 
 
 async def solve_cache(panel: Panel) -> None:
-    set_generation_length(panel, 24)  # long enough for the cache-off steps to fall behind
     panel.action_compare()  # type: ignore[attr-defined]
 
 
@@ -221,12 +220,12 @@ async def solve_off_greedy(panel: Panel) -> None:
 
 
 # (lesson id, step id) -> what the panel must report once its task is solved. The cache
-# comparison must have run both ways and measured both rates (a finite, positive ratio);
-# which one was faster is a timing outcome, which belongs in bench/, not in a test.
+# comparison must have finished both ways (its runs count only once it has); its speed-up
+# is 0 when the machine was too noisy to conclude, and which side was faster is a timing
+# outcome, which belongs in bench/, not in a test.
 AFTER_TASK: dict[tuple[str, str], Callable[[Result], bool]] = {
-    ("kv-cache-and-streaming", "task-compare"): lambda r: r["runs_cached"] >= 1
-    and r["runs_uncached"] >= 1 and 0 < r["cache_speedup"] < float("inf")
-    and r["tokens_per_s"] > 0,
+    ("kv-cache-and-streaming", "task-compare"): lambda r: r["runs_cached"] >= 3
+    and r["runs_uncached"] >= 3 and 0 <= r["cache_speedup"] < float("inf"),
 }
 
 SOLUTIONS: dict[tuple[str, str], Callable[[Panel], Awaitable[None]]] = {

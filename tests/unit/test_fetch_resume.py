@@ -177,12 +177,15 @@ def _run_in_a_terminal(args: list[str], env: dict[str, str], until: bytes,
 
 
 def _first_start_env(pip_env: Path) -> dict[str, str]:
-    """The tutor's environment with SmolLM2 marked present: only MiniLM is missing."""
+    """The tutor's environment with SmolLM2 looking fetched: only MiniLM is missing."""
     import sys
 
     smol = pip_env / "cache" / "models" / "smollm2"
     smol.mkdir(parents=True)
     (smol / fetch_mod.MARKER).write_text("test")
+    for name in ("config.json", "tokenizer.json"):  # what the cache check looks for
+        (smol / name).write_text("{}")
+    assert fetch_mod.damage(MODELS["smollm2"]) is None
     root = Path(__file__).resolve().parents[2]
     env = dict(os.environ, PYTHONPATH=str(root), TUTOR_DECODER="tiny-llama",
                TUTOR_ENCODER="tiny-bert", TUTOR_DATA_DIR=str(pip_env / "data"),

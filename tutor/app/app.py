@@ -17,17 +17,19 @@ from typing import Any
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.reactive import reactive
 
 from tutor import i18n, paths
 from tutor.app import lifeline
 from tutor.app.commands import TutorCommands
 from tutor.app.engines import EngineHub
-from tutor.app.keystorm import KeyStorm
+from tutor.app.keystorm import KeyStorm, storm_driver
 from tutor.app.screens.help import HelpScreen
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
 from tutor.app.screens.name import NameScreen
+from tutor.course.glossary import SCHEME
 from tutor.course.loader import Course, load_course
 from tutor.course.progress import ProgressStore
 from tutor.course.translation import Translation, translate_course
@@ -140,17 +142,29 @@ class TutorApp(App[None]):
     def terminal_gone(self) -> None:
         """The terminal is gone: end now, and for certain (progress is already saved)."""
         self.exit()
-        lifeline.arm(self.GONE_GRACE)
+        if not self.is_headless:  # under a test harness the process is the harness's
+            lifeline.arm(self.GONE_GRACE)  # no terminal to put back in order
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         super().exit(*args, **kwargs)
         if not self.is_headless:
             # a worker still in a model call would hold the interpreter at exit (asyncio
             # joins its threads without a timeout); everything is saved, so do not wait long
-            lifeline.arm(self.EXIT_GRACE)
+            lifeline.arm(self.EXIT_GRACE, last_words=self._restore_terminal)
+
+    def get_driver_class(self) -> type[Driver]:
+        return storm_driver(super().get_driver_class())
+
+    def _restore_terminal(self) -> None:
+        """Leave raw mode and the alternate screen, for a process ended by the lifeline."""
+        if self._driver is not None:
+            self._driver.stop_application_mode()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self.storm.take(event):
+            return
+        if isinstance(event, events.Paste) and not event.is_forwarded \
+                and self.storm.take_paste(event):
             return
         await super().on_event(event)
 
@@ -263,6 +277,13 @@ class TutorApp(App[None]):
         self.restart_language = "en" if self.language == "ko" else "ko"
         self.store.set_setting("language", self.restart_language)
         self.exit()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        # a lesson's [term](glossary:id) link opens the glossary at that term, not a browser
+        if url.startswith(SCHEME):
+            self.action_glossary(url.removeprefix(SCHEME))
+            return
+        super().open_url(url, new_tab=new_tab)
 
     def action_glossary(self, term_id: str | None = None) -> None:
         from tutor.app.screens.glossary import GlossaryScreen

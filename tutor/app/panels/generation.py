@@ -338,8 +338,12 @@ class GenerationPanel(LivePanel):
             line.append(f"\nstopped: {STOP_REASONS.get(reason, reason)}", "italic")
         elif n:
             line.append("\ngenerating…", "italic")
+        if not self.last and not n:
+            line = Text()  # only a comparison has run: no generation to describe
         if self.cost is not None:
-            line.append("\nKV cache, one more token (median of "
+            if line.plain:
+                line.append("\n")
+            line.append("KV cache, one more token (median of "
                         f"{self.cost.repeats} interleaved repeats): ", "bold")
             line.append(" · ".join(f"{p.context} in context {p.cached:.0f} vs {p.uncached:.0f} ms"
                                    for p in self.cost.points))
