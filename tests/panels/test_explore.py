@@ -121,11 +121,16 @@ class SlowScores:
 async def test_an_appended_token_shows_before_the_model_answers(tiny_hub: EngineHub) -> None:
     slow = SlowScores(tiny_hub.decoder())
 
-    class Hub(EngineHub):
+    class Hub:
+        """The tiny hub, with the slow decoder."""
+
         def decoder(self) -> Any:
             return slow
 
-    app = PanelApp("explore", Hub(tiny_hub.settings), {"prompt": PROMPT})
+        def __getattr__(self, name: str) -> Any:
+            return getattr(tiny_hub, name)
+
+    app = PanelApp("explore", Hub(), {"prompt": PROMPT})  # type: ignore[arg-type]
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         panel = app.query_one(ExplorePanel)

@@ -55,10 +55,12 @@ class TutorApp(App[None]):
     TITLE = "llm-tutor"
     SUB_TITLE = "how transformer language models work"
     COMMANDS = App.COMMANDS | {TutorCommands}
+    # q and l work everywhere but the map alone shows them in the footer (see MapScreen):
+    # elsewhere the footer's room goes to the keys of the step, and the help lists these
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
-        Binding("l", "lab", "Lab", id="app.lab"),
+        Binding("l", "lab", "Lab", show=False, id="app.lab"),
         Binding("g", "glossary", i18n._("Glossary"), show=False, id="app.glossary"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
     ]
@@ -73,6 +75,7 @@ class TutorApp(App[None]):
 
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
     crash_report: Path | None = None
+    finished_lesson: str | None = None  # set when a lesson ends; the map moves past it
     restart_language: str | None = None  # set when the learner switched language
 
     def __init__(self, *, settings: Settings | None = None, lessons_path: Path | None = None,
@@ -227,7 +230,11 @@ class TutorApp(App[None]):
         # from the palette the learner may be inside another lesson: go back to the map first
         while isinstance(self.screen, LessonScreen):
             self.pop_screen()
-        self.push_screen(LessonScreen(lesson))
+        # a lesson's screen is installed, so leaving it keeps what its panels computed
+        name = f"lesson:{lesson_id}"
+        if not self.is_screen_installed(name):
+            self.install_screen(LessonScreen(lesson), name)
+        self.push_screen(name)
 
     def confirm_reset(self, lesson_id: str) -> None:
         """Ask first: a reset forgets every answer of the lesson."""
@@ -246,6 +253,11 @@ class TutorApp(App[None]):
     def reset_lesson(self, lesson_id: str) -> None:
         if isinstance(self.screen, LessonScreen) and self.screen.lesson.id == lesson_id:
             self.pop_screen()
+        name = f"lesson:{lesson_id}"
+        if self.is_screen_installed(name):  # a fresh start, panels included
+            old = self.get_screen(name)
+            self.uninstall_screen(name)
+            old.remove()
         self.store.reset(lesson_id)
         if isinstance(self.screen, MapScreen):
             self.screen.refresh_course()
@@ -260,7 +272,7 @@ class TutorApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def action_switch_language(self) -> None:
         """Save the other language and restart in it; the CLI relaunches the tutor at once.

@@ -73,10 +73,11 @@ class ExplorePanel(LivePanel):
         Binding("enter", "append", _("Append"), id="explore.append"),
         Binding("backspace", "rewind", _("Rewind"), id="explore.rewind"),
         Binding("b", "branch", _("Branch"), id="explore.branch"),
+        # one footer entry for the pair, so the footer fits 80 columns (docs/keys.md)
         Binding("left_square_bracket", "switch(-1)", _("Branch −"), key_display="[",
-                id="explore.branch_previous"),
+                id="explore.branch_previous", group=Binding.Group(_("Branches"), compact=True)),
         Binding("right_square_bracket", "switch(1)", _("Branch +"), key_display="]",
-                id="explore.branch_next"),
+                id="explore.branch_next", group=Binding.Group(_("Branches"), compact=True)),
         Binding("c", "colours", _("Colours"), id="explore.colours"),
     ]
     DEFAULT_PROMPT = "The capital of France is"
