@@ -136,12 +136,17 @@ def arithmetic(m: Any, tokens: int) -> list[str]:
         f"{head / 1e6:.0f} MFLOP each: {full / 1e9:.0f} GFLOP for all {layers + 1} layers × "
         f"{tokens} positions, {full / forward:.1f}× the forward pass by itself, and "
         f"{window / 1e9:.0f} GFLOP ({window / forward:.1f}×) for the panel's window of 8 "
-        "positions. On an idle machine, where both run near the same speed, the full lens "
-        "therefore cannot come within 2× in float32; the panel asks for 8 positions at a "
-        "time and the next window reuses the kept forward pass. On a machine as busy as this "
-        "one the forward pass (hundreds of small operations that each wait for a core) slows "
-        "far more than the lens's few large matrix products, which flatters the full lens's "
-        "ratio here.",
+        "positions. Where the forward pass runs as fast per operation as the lens's large "
+        "products (an idle machine comes closer: the 57-token forward pass in \"Returning "
+        "attentions\" above did about 80 GFLOP/s), the full lens should cost about "
+        f"{(forward - head * tokens + full) / forward:.1f}× a forward pass (its body, without "
+        "the output layer, plus the projections), so no float32 implementation meets 2× "
+        "for all positions; the panel asks for 8 positions at a time (about "
+        f"{(forward - head * tokens + window) / forward:.1f}× by the same count) and the "
+        "next window reuses the kept forward pass. On a machine as busy as this one the "
+        "forward pass (hundreds of small operations, each waiting for a core) slows far "
+        "more than the lens's few large matrix products, which flatters every lens ratio "
+        "in the table: read them as this run's, not as an idle machine's.",
         "",
     ]
 

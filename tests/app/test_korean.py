@@ -89,3 +89,16 @@ async def test_the_map_key_switches_language_and_saves_the_choice(course_env: Pa
     saved = ProgressStore.open(tmp_path / "progress.sqlite3").setting("language")
     assert saved == "ko"
     assert i18n.resolve(None, {"LANG": "en_US.UTF-8"}, saved) == "ko"
+
+
+async def test_a_lessons_glossary_link_opens_the_glossary_at_its_term(course_env: Path,
+                                                                      tmp_path: Path, korean: None):
+    app = TutorApp(load_model=False, store=ProgressStore.open(tmp_path / "p.sqlite3"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_url("glossary:kv-cache")  # what Markdown does when the learner clicks the link
+        await pilot.pause()
+        assert isinstance(app.screen, GlossaryScreen)
+        terms = app.screen.query_one("#glossary-terms", OptionList)
+        assert terms.highlighted is not None
+        assert terms.get_option_at_index(terms.highlighted).id == "kv-cache"
+        assert "**KV cache**" in app.screen.query_one("#glossary-entry", Markdown).source

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tutor.course.glossary import load_glossary
+from tutor.course.glossary import LINK, load_glossary
 from tutor.course.loader import load_course
 from tutor.paths import REPO_ROOT
 
@@ -30,3 +30,23 @@ def test_search_finds_a_term_by_either_language():
     assert [t.id for t in glossary.search("자기회귀")] == ["autoregressive"]
     assert "autoregressive" in [t.id for t in glossary.search("Autoregressive")]
     assert len(glossary.search("")) == len(glossary.terms)
+
+
+def test_a_link_to_an_unknown_term_is_a_lesson_error(tmp_path):
+    source = (REPO_ROOT / "tests" / "fixtures" / "lessons" / "01-first-steps.yaml").read_text(
+        encoding="utf-8")
+    broken = source.replace("A model reads **token ids**.",
+                            "A model reads [token ids](glossary:token-idz).")
+    path = tmp_path / "01-first-steps.yaml"
+    path.write_text(broken, encoding="utf-8")
+    entry = load_course(tmp_path).entries[0]
+    assert [(e.line, e.field, e.message) for e in entry.errors] == [
+        (16, "steps[0].body", "no glossary term 'token-idz' (tutor/course/glossary.yaml)")]
+
+
+def test_the_course_links_its_terms_and_every_link_resolves():
+    course = load_course(REPO_ROOT / "lessons")
+    assert course.all_errors == []
+    text = "".join(p.read_text(encoding="utf-8") for p in (REPO_ROOT / "lessons").glob("*.yaml"))
+    linked = set(LINK.findall(text))
+    assert len(linked) >= 40

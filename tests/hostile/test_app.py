@@ -150,3 +150,17 @@ def test_no_tutor_outlives_its_terminal_when_the_parent_ignores_sighup(tmp_path:
             return
     os.kill(pid, signal.SIGKILL)
     pytest.fail("the tutor outlived its terminal")
+
+
+def test_the_terminal_reader_turns_a_long_run_of_text_into_one_paste() -> None:
+    from tutor.app.keystorm import StormParser
+
+    parser = StormParser()
+    chunk = "the quick brown fox\r" * 200 + "\x11"  # 4 KB of paste, then ctrl+q
+    out = list(parser.feed(chunk))
+    assert [type(m).__name__ for m in out] == ["Paste", "Key"]
+    assert out[0].text == "the quick brown fox\n" * 200  # type: ignore[attr-defined]
+    assert out[1].key == "ctrl+q"  # type: ignore[attr-defined]
+    # typing, escape sequences and short reads are Textual's own parsing, unchanged
+    keys = list(parser.feed("hi")) + list(parser.feed("\x1b[A"))
+    assert [getattr(m, "key", None) for m in keys] == ["h", "i", "up"]

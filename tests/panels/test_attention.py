@@ -31,7 +31,7 @@ async def test_map_equals_engine_and_keys_move(tiny_hub: EngineHub) -> None:
         assert heatmap.labels == expected.tokens and heatmap.causal
         # the selected (last) query row writes each weight in hundredths, and is in view
         last = expected.weights[1, 2, -1]
-        cells = "".join(cell_text(float(w), False) for w in last)
+        cells = "".join(cell_text(float(w), False, heatmap.cell) for w in last)
         assert heatmap.row_text(len(expected.tokens) - 1).endswith(cells)
         assert cells in "\n".join(seen(heatmap))
         result = app.panel.result

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+from typing import Any
 
 import pytest
 from textual.widgets import Input, Static
@@ -98,3 +100,50 @@ async def test_a_long_prompt_shows_its_end(tiny_hub: EngineHub,
         assert "earlier tokens)" in text and text.rstrip().endswith("The end▌")
         assert not text.startswith("The capital")
         assert app.panel.result["text"] == prompt
+
+
+class SlowScores:
+    """The tiny decoder, whose scores wait until the test lets them through."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def score(self, *args: Any, **kwargs: Any) -> Any:
+        self.gate.wait(30)
+        return self.inner.score(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_an_appended_token_shows_before_the_model_answers(tiny_hub: EngineHub) -> None:
+    slow = SlowScores(tiny_hub.decoder())
+
+    class Hub:
+        """The tiny hub, with the slow decoder."""
+
+        def decoder(self) -> Any:
+            return slow
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(tiny_hub, name)
+
+    app = PanelApp("explore", Hub(), {"prompt": PROMPT})  # type: ignore[arg-type]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        panel = app.query_one(ExplorePanel)
+        assert panel.score is not None
+        chosen = panel.score.next.candidates[1]
+        app.query_one(CandidateList).focus()
+        slow.gate.clear()
+        await pilot.press("down", "enter")
+        await pilot.pause(0.2)
+        text = shown(app.query_one("#ex-text", Static))
+        assert text.rstrip().endswith(chosen.text.replace("␣", " ") + "▌")
+        assert "asking the model" in shown(app.query_one(CandidateList))
+        slow.gate.set()
+        await settle(pilot, app)
+        assert panel.branch == [chosen.id] and app.panel.result["off_greedy"] == 1
+        assert "asking the model" not in shown(app.query_one(CandidateList))

@@ -33,7 +33,7 @@ async def test_steps_follow_greedy_generation(tiny_hub: EngineHub) -> None:
         assert "softmax" in pipeline and expected.tokens[0].text in pipeline
         app.query_one(StepPipeline).focus()
         for _ in range(3):
-            await pilot.press("n")
+            await pilot.press("s")
             await settle(pilot, app)
         result = app.panel.result
         if expected.stop_reason == "eos":  # a random tiny model may end early
@@ -44,7 +44,7 @@ async def test_steps_follow_greedy_generation(tiny_hub: EngineHub) -> None:
                               "output": tiny_hub.decoder().detokenize(ids),
                               "stop_reason": "max_steps", "valid_date": False}
             assert "reached the step limit" in shown(app.query_one("#loop-output", Static))
-        await pilot.press("n")
+        await pilot.press("s")
         assert "press r" in shown(app.query_one(StatusLine))
         await pilot.press("r")
         assert app.panel.result["steps"] == 0 and panel.generated == []
@@ -77,7 +77,7 @@ async def test_seq2seq_mode(tiny_hub: EngineHub) -> None:
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot, app)
         app.query_one(StepPipeline).focus()
-        await pilot.press("n")
+        await pilot.press("s")
         await settle(pilot, app)
         text = app.query_one(Input).value
         if is_present(MODELS["dates"]):
@@ -104,7 +104,7 @@ async def test_valid_date_is_the_engines_verdict_on_the_finished_output(
         for _ in range(17):
             if app.panel.result["finished"]:
                 break
-            await pilot.press("n")
+            await pilot.press("s")
             await settle(pilot, app)
         expected = tiny_hub.seq2seq().translate(text, max_steps=16)
         assert app.panel.result["output"].strip() == expected.output

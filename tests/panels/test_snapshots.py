@@ -45,7 +45,8 @@ class FixedVectorsEncoder:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
 
-    def embed(self, texts: list[str]) -> Embeddings:
+    def embed(self, texts: list[str], token: str = "") -> Embeddings:
+        # no token comparison: the snapshot cases give no word to compare
         vectors = np.stack([np.random.default_rng(sum(t.encode())).normal(size=16)
                             for t in texts])
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -70,6 +71,19 @@ class FixedVectorsHub(EngineHub):
 @pytest.mark.parametrize("panel_id", list(CASES))
 def test_panel_snapshot(panel_id: str, tiny_hub: EngineHub, snap_compare: Any,
                         monkeypatch: pytest.MonkeyPatch) -> None:
+    check_panel(panel_id, tiny_hub, snap_compare, monkeypatch, (120, 52))
+
+
+# the sizes a learner meets: every control and label must fit the smallest
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("panel_id", list(CASES))
+def test_panel_snapshot_at_size(panel_id: str, size: tuple[int, int], tiny_hub: EngineHub,
+                                snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    check_panel(panel_id, tiny_hub, snap_compare, monkeypatch, size)
+
+
+def check_panel(panel_id: str, tiny_hub: EngineHub, snap_compare: Any,
+                monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
     from tutor.engine import generation
 
     monkeypatch.setattr(generation, "time", FakeClock())
@@ -88,4 +102,4 @@ def test_panel_snapshot(panel_id: str, tiny_hub: EngineHub, snap_compare: Any,
         app.screen.set_focus(None)
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(120, 52), run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from tutor.app.app import TutorApp
@@ -61,3 +62,55 @@ def test_panel_placeholder(snap_compare: Any) -> None:
 
 def test_help(snap_compare: Any) -> None:
     assert snap_compare(_app(), press=["question_mark"], terminal_size=(100, 30))
+
+
+# -- every screen at the sizes a learner meets: 80x24, 100x30 and 160x45 --------------------
+SIZES = [(80, 24), (100, 30), (160, 45)]
+
+
+async def _open_quiz(pilot: Pilot[None]) -> None:
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("n")
+    await pilot.pause()
+    await pilot.press("down", "enter")
+    await pilot.click("#check")
+    await pilot.pause()
+
+
+async def _typed_quiz(pilot: Pilot[None]) -> None:
+    await pilot.press("enter")
+    await pilot.pause()
+    for _ in range(3):
+        await pilot.press("escape", "n")
+        await pilot.pause()
+
+
+async def _help_on_a_step(pilot: Pilot[None]) -> None:
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+SCREENS: dict[str, Any] = {
+    "map": None,
+    "read": ["enter"],
+    "quiz": _open_quiz,
+    "typed-quiz": _typed_quiz,
+    "help": _help_on_a_step,
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_at_size(snap_compare: Any, screen: str, size: tuple[int, int]) -> None:
+    store = ProgressStore.open()
+    store.record_position("first-steps", "q-primes", 2)
+    store.record_position("first-steps", "intro", 0)  # got to step 3, reviewing step 1
+    store.close()
+    action = SCREENS[screen]
+    if isinstance(action, list):
+        assert snap_compare(_app(), press=action, terminal_size=size)
+    else:
+        assert snap_compare(_app(), run_before=action, terminal_size=size)

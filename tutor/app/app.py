@@ -17,17 +17,19 @@ from typing import Any
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.reactive import reactive
 
 from tutor import i18n, paths
 from tutor.app import lifeline
 from tutor.app.commands import TutorCommands
 from tutor.app.engines import EngineHub
-from tutor.app.keystorm import KeyStorm
+from tutor.app.keystorm import KeyStorm, storm_driver
 from tutor.app.screens.help import HelpScreen
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.map import MapScreen
 from tutor.app.screens.name import NameScreen
+from tutor.course.glossary import SCHEME
 from tutor.course.loader import Course, load_course
 from tutor.course.progress import ProgressStore
 from tutor.course.translation import Translation, translate_course
@@ -53,10 +55,12 @@ class TutorApp(App[None]):
     TITLE = "llm-tutor"
     SUB_TITLE = "how transformer language models work"
     COMMANDS = App.COMMANDS | {TutorCommands}
+    # q and l work everywhere but the map alone shows them in the footer (see MapScreen):
+    # elsewhere the footer's room goes to the keys of the step, and the help lists these
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
-        Binding("l", "lab", "Lab", id="app.lab"),
+        Binding("l", "lab", "Lab", show=False, id="app.lab"),
         Binding("g", "glossary", i18n._("Glossary"), show=False, id="app.glossary"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
     ]
@@ -71,6 +75,7 @@ class TutorApp(App[None]):
 
     model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
     crash_report: Path | None = None
+    finished_lesson: str | None = None  # set when a lesson ends; the map moves past it
     restart_language: str | None = None  # set when the learner switched language
 
     def __init__(self, *, lessons_path: Path | None = None, hub: EngineHub | None = None,
@@ -137,17 +142,29 @@ class TutorApp(App[None]):
     def terminal_gone(self) -> None:
         """The terminal is gone: end now, and for certain (progress is already saved)."""
         self.exit()
-        lifeline.arm(self.GONE_GRACE)
+        if not self.is_headless:  # under a test harness the process is the harness's
+            lifeline.arm(self.GONE_GRACE)  # no terminal to put back in order
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         super().exit(*args, **kwargs)
         if not self.is_headless:
             # a worker still in a model call would hold the interpreter at exit (asyncio
             # joins its threads without a timeout); everything is saved, so do not wait long
-            lifeline.arm(self.EXIT_GRACE)
+            lifeline.arm(self.EXIT_GRACE, last_words=self._restore_terminal)
+
+    def get_driver_class(self) -> type[Driver]:
+        return storm_driver(super().get_driver_class())
+
+    def _restore_terminal(self) -> None:
+        """Leave raw mode and the alternate screen, for a process ended by the lifeline."""
+        if self._driver is not None:
+            self._driver.stop_application_mode()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self.storm.take(event):
+            return
+        if isinstance(event, events.Paste) and not event.is_forwarded \
+                and self.storm.take_paste(event):
             return
         await super().on_event(event)
 
@@ -208,7 +225,11 @@ class TutorApp(App[None]):
         # from the palette the learner may be inside another lesson: go back to the map first
         while isinstance(self.screen, LessonScreen):
             self.pop_screen()
-        self.push_screen(LessonScreen(lesson))
+        # a lesson's screen is installed, so leaving it keeps what its panels computed
+        name = f"lesson:{lesson_id}"
+        if not self.is_screen_installed(name):
+            self.install_screen(LessonScreen(lesson), name)
+        self.push_screen(name)
 
     def confirm_reset(self, lesson_id: str) -> None:
         """Ask first: a reset forgets every answer of the lesson."""
@@ -227,6 +248,11 @@ class TutorApp(App[None]):
     def reset_lesson(self, lesson_id: str) -> None:
         if isinstance(self.screen, LessonScreen) and self.screen.lesson.id == lesson_id:
             self.pop_screen()
+        name = f"lesson:{lesson_id}"
+        if self.is_screen_installed(name):  # a fresh start, panels included
+            old = self.get_screen(name)
+            self.uninstall_screen(name)
+            old.remove()
         self.store.reset(lesson_id)
         if isinstance(self.screen, MapScreen):
             self.screen.refresh_course()
@@ -241,7 +267,7 @@ class TutorApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def action_switch_language(self) -> None:
         """Save the other language and restart in it; the CLI relaunches the tutor at once.
@@ -251,6 +277,13 @@ class TutorApp(App[None]):
         self.restart_language = "en" if self.language == "ko" else "ko"
         self.store.set_setting("language", self.restart_language)
         self.exit()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        # a lesson's [term](glossary:id) link opens the glossary at that term, not a browser
+        if url.startswith(SCHEME):
+            self.action_glossary(url.removeprefix(SCHEME))
+            return
+        super().open_url(url, new_tab=new_tab)
 
     def action_glossary(self, term_id: str | None = None) -> None:
         from tutor.app.screens.glossary import GlossaryScreen

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 from ruamel.yaml import YAML
+
+# A lesson links a term to its entry as a Markdown link: [autoregressive](glossary:autoregressive)
+LINK = re.compile(r"\]\(glossary:([^)\s]*)\)")
+SCHEME = "glossary:"
 
 
 class Term(BaseModel):
@@ -50,3 +55,9 @@ class Glossary(BaseModel):
 def load_glossary() -> Glossary:
     text = resources.files("tutor.course").joinpath("glossary.yaml").read_text(encoding="utf-8")
     return Glossary.model_validate(YAML(typ="safe").load(text))
+
+
+def unknown_glossary_links(text: str) -> list[str]:
+    """The term ids that `text` links to but the glossary lacks."""
+    glossary = load_glossary()
+    return [term for term in LINK.findall(text) if glossary.term(term) is None]

@@ -113,7 +113,10 @@ PANELS: dict[str, PanelSpec] = {
         PanelSpec(
             id="next-token",
             title="Next token",
-            inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM},
+            # basic: hide the sampling settings, entropy and raw probabilities (lesson 1,
+            # before they are taught)
+            inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM,
+                    "basic": bool},
             subject="prompt",
             results={
                 "prompt": F(str, "the prompt"),

@@ -67,6 +67,11 @@ MIGRATIONS: list[str] = [
         passed_at   REAL NOT NULL
     );
     """,
+    # 2 -> 3: how far the learner got in a lesson, which paging back to review does not lower
+    """
+    ALTER TABLE lessons ADD COLUMN furthest_index INTEGER NOT NULL DEFAULT 0;
+    UPDATE lessons SET furthest_index = step_index;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -92,6 +97,7 @@ class LessonProgress:
     lesson_id: str
     step_id: str | None = None
     step_index: int = 0
+    furthest_index: int = 0  # the furthest step index reached
     opened_at: float | None = None
     completed: bool = False
     answers: dict[str, SavedAnswer] = field(default_factory=dict)
@@ -110,6 +116,7 @@ class LessonProgress:
             "status": self.status,
             "step_id": self.step_id,
             "step_index": self.step_index,
+            "furthest_index": self.furthest_index,
             "answers": {k: {"answer": a.answer, "correct": a.correct,
                             "first_correct": a.first_correct, "attempts": a.attempts}
                         for k, a in sorted(self.answers.items())},
@@ -224,11 +231,12 @@ class ProgressStore:
         now = time.time()
         with self._write() as db:
             db.execute(
-                "INSERT INTO lessons (lesson_id, step_id, step_index, opened_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (lesson_id) DO UPDATE SET "
+                "INSERT INTO lessons (lesson_id, step_id, step_index, furthest_index, opened_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lesson_id) DO UPDATE SET "
                 "step_id = excluded.step_id, step_index = excluded.step_index, "
+                "furthest_index = MAX(lessons.furthest_index, excluded.step_index), "
                 "opened_at = excluded.opened_at, updated_at = excluded.updated_at",
-                (lesson_id, step_id, step_index, now, now),
+                (lesson_id, step_id, step_index, step_index, now, now),
             )
 
     def record_answer(self, lesson_id: str, step_id: str, answer: Any, correct: bool) -> None:
@@ -309,10 +317,12 @@ class ProgressStore:
         # one read transaction, so the three tables agree with each other
         self.conn.execute("BEGIN")
         try:
-            for lid, sid, index, opened, completed in self.conn.execute(
-                    "SELECT lesson_id, step_id, step_index, opened_at, completed_at FROM lessons"):
+            for lid, sid, index, furthest, opened, completed in self.conn.execute(
+                    "SELECT lesson_id, step_id, step_index, furthest_index, opened_at, "
+                    "completed_at FROM lessons"):
                 p = get(lid)
                 p.step_id, p.step_index, p.opened_at = sid, index, opened
+                p.furthest_index = furthest
                 p.completed = completed is not None
             for lid, sid, answer, correct, first, attempts in self.conn.execute(
                     "SELECT lesson_id, step_id, answer, correct, first_correct, attempts "

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tutor.course.cues import points_at_others
+from tutor.course.glossary import unknown_glossary_links
 from tutor.course.panels import PANELS, PanelSpec
 from tutor.course.rules import a_type, fits, rule_problem
 from tutor.course.schema import (
@@ -108,6 +109,25 @@ def number_problems(number: NumberDecl, k: int) -> list[Problem]:
 
 def step_problems(step: AnyStep, i: int) -> list[Problem]:
     here: Loc = ("steps", i)
+    return _glossary_link_problems(step.model_dump(by_alias=True), here) + _kind_problems(step,
+                                                                                         here)
+
+
+def _glossary_link_problems(node: Any, here: Loc) -> list[Problem]:
+    """Markdown links `[term](glossary:id)` must name a term of the glossary."""
+    if isinstance(node, str):
+        return [(here, f"no glossary term '{term}' (tutor/course/glossary.yaml)")
+                for term in unknown_glossary_links(node)]
+    if isinstance(node, dict):
+        return [p for key, value in node.items()
+                for p in _glossary_link_problems(value, here + (key,))]
+    if isinstance(node, list):
+        return [p for k, value in enumerate(node)
+                for p in _glossary_link_problems(value, here + (k,))]
+    return []
+
+
+def _kind_problems(step: AnyStep, here: Loc) -> list[Problem]:
     if isinstance(step, SingleQuiz | MultipleQuiz):
         return list(_choice_problems(step, here))
     if isinstance(step, ShortQuiz):

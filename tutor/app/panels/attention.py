@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from rich.columns import Columns
+from rich.console import Group
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Button, Input, Static
 
+from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.lines import LineView
 from tutor.app.panels.live import LivePanel
@@ -30,20 +32,56 @@ from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
 
 LABEL_WIDTH = 10  # row labels (query tokens)
-HEADER_HEIGHT = 6  # key tokens, written downwards above their columns
-CELL = 3  # characters per cell: a weight in hundredths fits
+HEADER_HEIGHT = 2  # key tokens, written across above their columns (two staggered rows)
+CELL = 3  # the narrowest cell: a weight in hundredths fits
+MAX_CELL = 8  # the widest: wider cells only spread the map thin
+NARROW = 110  # panel width under which the bars go below the map
 MINI_MAX = 32  # small multiples wider than this are pooled down
 SELECTED = Style(bold=True, underline=True)
-_MASKED = Style(bgcolor="grey11")
 _KEY = Style(reverse=True)
 
 
-def cell_text(weight: float, masked: bool) -> str:
+def cell_text(weight: float, masked: bool, cell: int = CELL) -> str:
     """A weight as the map writes it: hundredths, '·' for nearly nothing, blank if masked."""
     if masked:
-        return " " * CELL
+        return " " * cell
     pct = round(weight * 100)
-    return f"{pct:>{CELL}}" if pct > 0 else f"{'·':>{CELL}}"
+    text = str(pct) if pct > 0 else "·"
+    return f"{text:>{CELL}}".center(cell)
+
+
+def cell_width(available: int, n: int) -> int:
+    """Characters per cell: grow with the room there is, down to CELL (then the map scrolls)."""
+    if n <= 0:
+        return CELL
+    return max(CELL, min(MAX_CELL, available // n))
+
+
+def header_lines(labels: list[str], cell: int) -> list[str]:
+    """The key tokens written across, above their columns: on one line when every label
+    fits its cell, else alternately on two lines so each has two cells of room."""
+    n = len(labels)
+    one_row = all(len(lab) < cell for lab in labels)
+    rows = [[" "] * (n * cell) for _ in range(HEADER_HEIGHT)]
+    for k, lab in enumerate(labels):
+        if one_row:
+            text, row, start = lab.center(cell - 1), 1, k * cell
+        else:
+            # the last label may run past its cell to the edge of the map, never past
+            room = min(2 * cell, n * cell - k * cell) - 1
+            text, row, start = clip(lab, room), k % 2, k * cell
+        for i, ch in enumerate(text):
+            if start + i < n * cell:
+                rows[row][start + i] = ch
+    return ["".join(r) for r in rows]
+
+
+@lru_cache(maxsize=16)
+def _masked(colour: str) -> Style:
+    try:
+        return Style(bgcolor=colour)
+    except Exception:  # a theme colour Rich cannot read
+        return Style(bgcolor="grey11")
 
 
 @lru_cache(maxsize=256)
@@ -69,20 +107,25 @@ class AttentionHeatmap(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
+    # the panel binds the same keys; these win over the scroll view's own arrows when the
+    # map has the focus
     BINDINGS: ClassVar = [
-        Binding("up,k", "move(-1)", "Query ↑", show=False),
-        Binding("down,j", "move(1)", "Query ↓", show=False),
-        Binding("left,h", "move_key(-1)", "Key ←", show=False),
-        Binding("right,l", "move_key(1)", "Key →", show=False),
+        Binding("up,k", "move(-1)", "Query row up", show=False, id="attention.query_up"),
+        Binding("down,j", "move(1)", "Query row down", show=False, id="attention.query_down"),
+        Binding("left,h", "move_key(-1)", "Key column left", show=False,
+                id="attention.key_left"),
+        Binding("right,l", "move_key(1)", "Key column right", show=False,
+                id="attention.key_right"),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="att-map")
         self.matrix: np.ndarray = np.zeros((0, 0), dtype=np.float32)
         self.labels: list[str] = []
-        self.heads: list[str] = []  # key labels, written downwards
+        self.heads: list[str] = []  # the header lines of key labels
         self.causal = False
         self.row = 0
+        self.cell = CELL
         self.key = 0  # the selected key column
 
     def draw(self, matrix: np.ndarray, labels: list[str], causal: bool, row: int,
@@ -90,12 +133,23 @@ class AttentionHeatmap(ScrollView, can_focus=True):
         self.matrix, self.labels, self.causal = matrix, labels, causal
         self.row = min(max(0, row), max(0, len(labels) - 1))
         self.key = min(max(0, key), max(0, len(labels) - 1))
-        # the space marker would fill the first header line; row labels keep it
-        self.heads = [clip(lab.lstrip("␣") or lab, HEADER_HEIGHT) for lab in labels]
-        n = len(labels)
-        self.virtual_size = Size(LABEL_WIDTH + 1 + n * CELL, HEADER_HEIGHT + n if n else 0)
-        self.refresh(layout=True)
+        self._fit()
         self.call_after_refresh(self._follow_row)
+
+    def _fit(self) -> None:
+        """Cells as wide as the room allows; the header and the scroll size follow."""
+        n = len(self.labels)
+        available = self.scrollable_content_region.width or self.size.width
+        self.cell = cell_width(available - LABEL_WIDTH - 1, n)
+        # the space marker would start every label; row labels keep it
+        self.heads = header_lines([lab.lstrip("␣") or lab for lab in self.labels], self.cell)
+        self.virtual_size = Size(LABEL_WIDTH + 1 + n * self.cell,
+                                 HEADER_HEIGHT + n if n else 0)
+        self.refresh(layout=True)
+
+    def on_resize(self) -> None:
+        if self.labels:
+            self._fit()
 
     def _follow_row(self) -> None:
         """Scroll so the selected query row is in view."""
@@ -117,7 +171,7 @@ class AttentionHeatmap(ScrollView, can_focus=True):
     def row_text(self, q: int) -> str:
         """Row `q` as the learner reads it, label and every cell (for tests and tools)."""
         label = clip(self.labels[q], LABEL_WIDTH - 1).rjust(LABEL_WIDTH - 1)
-        cells = "".join(cell_text(float(w), self.causal and k > q)
+        cells = "".join(cell_text(float(w), self.causal and k > q, self.cell)
                         for k, w in enumerate(self.matrix[q].tolist()))
         return ("▶" if q == self.row else " ") + label + " " + cells
 
@@ -128,14 +182,17 @@ class AttentionHeatmap(ScrollView, can_focus=True):
         gutter = LABEL_WIDTH + 1
         cols = max(0, width - gutter)
         scroll_x, scroll_y = self.scroll_offset
-        first = scroll_x // CELL  # the first key column in view
-        last = min(n, (scroll_x + cols + CELL - 1) // CELL)
+        cell = self.cell
+        first = scroll_x // cell  # the first key column in view
+        last = min(n, (scroll_x + cols + cell - 1) // cell)
         bold = base + Style(bold=True)
+        # masked cells take the theme's panel colour: a fixed dark grey stayed dark in a light
+        # theme
+        masked_style = _masked(self.app.theme_variables.get("panel", "grey11"))
         if y < HEADER_HEIGHT:
             left = Segment(" " * gutter, base)
-            text = "".join(f"{lab[y] if y < len(lab) else ' ':^{CELL}}"
-                           for lab in self.heads[first:last])
-            cells = [Segment(text, bold)]
+            line = self.heads[y] if y < len(self.heads) else ""
+            cells = [Segment(line[first * cell:last * cell], bold)]
         else:
             q = scroll_y + y - HEADER_HEIGHT
             if q >= n:
@@ -148,13 +205,13 @@ class AttentionHeatmap(ScrollView, can_focus=True):
             cells = []
             for k, weight in enumerate(row, start=first):
                 masked = self.causal and k > q
-                style = _MASKED if masked else heat_style(weight)
+                style = masked_style if masked else heat_style(weight)
                 if selected and not masked:
                     style = _selected(style)
                 if selected and k == self.key:  # the selected query → key cell
                     style = style + _KEY
-                cells.append(Segment(cell_text(weight, masked), style))
-        body = Strip(cells).crop(scroll_x - first * CELL, scroll_x - first * CELL + cols)
+                cells.append(Segment(cell_text(weight, masked, cell), style))
+        body = Strip(cells).crop(scroll_x - first * cell, scroll_x - first * cell + cols)
         return Strip.join([Strip([left]), body]).adjust_cell_length(width, base)
 
     def action_move(self, delta: int) -> None:
@@ -229,7 +286,8 @@ def mini_map(matrix: np.ndarray, title: str, selected: bool) -> Text:
     """One head in half-blocks: each character shows two query rows (top and bottom)."""
     m = pooled(matrix, MINI_MAX)
     rows, cols = m.shape
-    out = Text(title + "\n", style="reverse bold" if selected else "bold")
+    out = Text(title + (" ◀ selected" if selected else "") + "\n",
+               style="reverse bold" if selected else "bold")
     for r in range(0, rows, 2):
         for c in range(cols):
             top = heat_color(float(m[r, c]))
@@ -240,23 +298,39 @@ def mini_map(matrix: np.ndarray, title: str, selected: bool) -> Text:
     return out
 
 
-def head_grid(maps: AttentionMaps, layer: int, head: int) -> Columns:
-    return Columns([mini_map(maps.weights[layer, h], f"head {h}", h == head)
-                    for h in range(maps.heads)], padding=(1, 2))
+def head_grid(maps: AttentionMaps, layer: int, head: int) -> Group:
+    first, last = maps.tokens[0].lstrip("␣"), maps.tokens[-1].lstrip("␣")
+    caption = Text.assemble(
+        (f"Layer {layer}, all {maps.heads} heads. ", "bold"),
+        f"In each small map a row is a query token and a column a key token, from "
+        f"“{clip(first, 12)}” (top, left) to “{clip(last, 12)}” (bottom, right); "
+        "brighter means more attention. , and . pick the head shown large.", style="italic")
+    return Group(caption, Text(""),
+                 Columns([mini_map(maps.weights[layer, h], f"head {h}", h == head)
+                          for h in range(maps.heads)], padding=(1, 2)))
 
 
 class AttentionPanel(LivePanel):
     PANEL_ID = "attention"
     DEFAULT_CSS = panel_css(__file__)
+    LAYER = Binding.Group("Layer", compact=True)
+    HEAD = Binding.Group("Head", compact=True)
+    QUERY = Binding.Group("Query", compact=True)
     BINDINGS: ClassVar = [
         Binding("left_square_bracket", "layer(-1)", "Layer −", key_display="[",
-                id="attention.layer_down"),
+                id="attention.layer_down", group=LAYER),
         Binding("right_square_bracket", "layer(1)", "Layer +", key_display="]",
-                id="attention.layer_up"),
-        Binding("comma", "head(-1)", "Head −", key_display=",", id="attention.head_down"),
-        Binding("full_stop", "head(1)", "Head +", key_display=".", id="attention.head_up"),
-        Binding("v", "toggle_heads", "All heads", id="attention.all_heads"),
-        Binding("m", "switch_model", "Decoder/encoder", id="attention.model"),
+                id="attention.layer_up", group=LAYER),
+        Binding("comma", "head(-1)", "Head −", key_display=",", id="attention.head_down",
+                group=HEAD),
+        Binding("full_stop", "head(1)", "Head +", key_display=".", id="attention.head_up",
+                group=HEAD),
+        Binding("up,k", "query(-1)", "Query row up", key_display="↑", id="attention.query_up",
+                group=QUERY),
+        Binding("down,j", "query(1)", "Query row down", key_display="↓",
+                id="attention.query_down", group=QUERY),
+        Binding("v", "toggle_heads", "Heads", id="attention.all_heads"),
+        Binding("m", "switch_model", "Model", id="attention.model"),
     ]
     DEFAULT_TEXT = "The animal didn't cross the street because it was too tired"
 
@@ -277,8 +351,8 @@ class AttentionPanel(LivePanel):
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("text", self.DEFAULT_TEXT), id="att-input",
                     placeholder="A sentence to look at (Enter: go to the map)")
+        yield Static("", id="att-header")
         with Horizontal(id="att-bar"):
-            yield Static("", id="att-header")
             yield Button("", id="att-model", compact=True)
             yield Button("All heads (v)", id="att-heads", compact=True)
         yield Static(heat_legend(), id="att-legend")
@@ -288,6 +362,13 @@ class AttentionPanel(LivePanel):
                 yield HeadGrid("", id="att-multiples")
             yield LineView(id="att-bars")
         yield self.status
+
+    def models(self) -> list[Role]:
+        return [self.role]  # type: ignore[list-item]
+
+    def on_resize(self) -> None:
+        # the query's bars go under the map when beside it they would squeeze its columns
+        self.set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:
         self.query_one("#att-scroll").display = False
@@ -377,6 +458,11 @@ class AttentionPanel(LivePanel):
             self._key_chosen = True
             self.redraw()
 
+    def action_query(self, delta: int) -> None:
+        if self.maps is not None:
+            self.row = min(max(0, self.row + delta), len(self.maps.tokens) - 1)
+            self.redraw()
+
     def action_layer(self, delta: int) -> None:
         if self.maps is not None:
             self.sel_layer = (self.sel_layer + delta) % self.maps.layers
@@ -407,7 +493,7 @@ class AttentionPanel(LivePanel):
     def _label_model(self) -> None:
         other = "encoder" if self.role == "decoder" else "decoder"
         title = get_spec(self.hub.names[other]).title  # type: ignore[index]
-        self.query_one("#att-model", Button).label = f"Switch to the {other}: {title} (m)"
+        self.query_one("#att-model", Button).label = f"Switch to {title} (m)"
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static, TextArea
 from textual_plotext import PlotextPlot
 
+from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import LivePanel
 from tutor.app.panels.render import clip, heat_legend, heat_style
@@ -28,6 +29,7 @@ BANK_EXAMPLE = [
     "Fish swim near the muddy edge of the stream.",
     "The loan has a high interest rate.",
 ]
+NARROW = 120  # panel width under which the plot goes below the grid
 MAX_TEXTS = 24  # a grid wider than this is unreadable in a terminal
 
 
@@ -47,6 +49,32 @@ def pca_2d(vectors: np.ndarray) -> np.ndarray:
     if coords.shape[1] < 2:  # two texts: the second direction is empty
         coords = np.hstack([coords, np.zeros((n, 1))])
     return coords
+
+
+def point_labels(xs: list[float], ys: list[float], cols: int, rows: int,
+                 xlim: tuple[float, float], ylim: tuple[float, float]) -> list[tuple[str, int]]:
+    """One label per group of points that would print on top of each other.
+
+    Points are numbered from 1; two whose positions on a `cols` × `rows` character grid
+    are closer than a label's width share one label, "2,4", at the first of them (so two
+    nearby points never read as the number 42). Returns (label, index of its point)."""
+    def cell(i: int) -> tuple[float, float]:
+        span_x = (xlim[1] - xlim[0]) or 1.0
+        span_y = (ylim[1] - ylim[0]) or 1.0
+        return ((xs[i] - xlim[0]) / span_x * cols, (ys[i] - ylim[0]) / span_y * rows)
+
+    groups: list[list[int]] = []
+    for i in range(len(xs)):
+        x, y = cell(i)
+        for group in groups:
+            gx, gy = cell(group[0])
+            width = len(",".join(str(j + 1) for j in group)) + 2
+            if abs(y - gy) < 1 and -2 < x - gx < width:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return [(",".join(str(j + 1) for j in group), group[0]) for group in groups]
 
 
 def off_diagonal(similarity: np.ndarray) -> np.ndarray:
@@ -82,6 +110,7 @@ class EmbeddingsPanel(LivePanel):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.embeddings: Embeddings | None = None
+        self.labels: list[tuple[str, int]] = []  # the plot's point labels: (text, point)
 
     def compose_panel(self) -> ComposeResult:
         texts = self.inputs.get("texts")
@@ -102,6 +131,9 @@ class EmbeddingsPanel(LivePanel):
         yield Static("", id="emb-token-grid")
         yield Static("", id="emb-neighbours")
         yield self.status
+
+    def models(self) -> list[Role]:
+        return ["encoder"]
 
     def on_mount(self) -> None:
         self.recompute(delay=0)
@@ -201,10 +233,23 @@ class EmbeddingsPanel(LivePanel):
         coords = pca_2d(emb.vectors.astype(np.float64))
         xs, ys = coords[:, 0].tolist(), coords[:, 1].tolist()
         plt.scatter(xs, ys, marker="●", color="cyan")
-        # numbers, not texts: long labels would run off the plot (the grid lists the texts)
-        for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
-            plt.text(f" {i + 1}", x, y, color="yellow")
+        self.labels: list[tuple[str, int]] = []
         if xs:
             pad = max(0.1, (max(xs) - min(xs)) * 0.1)
-            plt.xlim(min(xs) - pad, max(xs) + pad)
+            xlim = (min(xs) - pad, max(xs) + pad)
+            ypad = max(0.05, (max(ys) - min(ys)) * 0.1)
+            ylim = (min(ys) - ypad, max(ys) + ypad)
+            plt.xlim(*xlim)
+            plt.ylim(*ylim)
+            # the axes and their numbers take about 10 columns and 4 rows of the widget
+            width, height = plot.size.width or 40, plot.size.height or 18
+            self.labels = point_labels(xs, ys, max(10, width - 10), max(4, height - 4),
+                                       xlim, ylim)
+            # numbers, not texts: long labels would run off the plot (the grid lists them)
+            for label, i in self.labels:
+                plt.text(f" {label}", xs[i], ys[i], color="yellow")
         plot.refresh()
+
+    def on_resize(self) -> None:
+        # side by side the plot needs room; under the grid it gets the full width
+        self.set_class(self.size.width < NARROW, "-narrow")

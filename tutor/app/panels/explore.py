@@ -23,7 +23,7 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import LivePanel
 from tutor.app.panels.next_token import parse_settings, plain
 from tutor.app.panels.render import bar, clip, heat_color, heat_style, visible
-from tutor.engine.types import TextScore
+from tutor.engine.types import Candidate, TextScore
 from tutor.i18n import _
 
 TOP = 10  # candidates listed
@@ -72,10 +72,11 @@ class ExplorePanel(LivePanel):
         Binding("enter", "append", _("Append"), id="explore.append"),
         Binding("backspace", "rewind", _("Rewind"), id="explore.rewind"),
         Binding("b", "branch", _("Branch"), id="explore.branch"),
+        # one footer entry for the pair, so the footer fits 80 columns (docs/keys.md)
         Binding("left_square_bracket", "switch(-1)", _("Branch −"), key_display="[",
-                id="explore.branch_previous"),
+                id="explore.branch_previous", group=Binding.Group(_("Branches"), compact=True)),
         Binding("right_square_bracket", "switch(1)", _("Branch +"), key_display="]",
-                id="explore.branch_next"),
+                id="explore.branch_next", group=Binding.Group(_("Branches"), compact=True)),
         Binding("c", "colours", _("Colours"), id="explore.colours"),
     ]
     DEFAULT_PROMPT = "The capital of France is"
@@ -90,6 +91,8 @@ class ExplorePanel(LivePanel):
         self.score: TextScore | None = None  # the score of the text on screen
         self._scores: OrderedDict[Key, TextScore] = OrderedDict()
         self._settings: tuple[float, int, float] = (1.0, 0, 1.0)
+        # the token just appended, shown at once while the model scores the longer text
+        self._pending: Candidate | None = None
 
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("prompt", self.DEFAULT_PROMPT), id="ex-prompt",
@@ -158,6 +161,7 @@ class ExplorePanel(LivePanel):
             self._show(score)
 
     def _show(self, score: TextScore) -> None:
+        self._pending = None
         if self.score is None or self.score.next is not score.next:
             self.cursor = 0
         self.score = score
@@ -187,8 +191,12 @@ class ExplorePanel(LivePanel):
     def action_append(self) -> None:
         score = self._ready()
         if score is not None:
-            self.branch.append(score.next.candidates[self.cursor].id)
+            chosen = score.next.candidates[self.cursor]
+            self.branch.append(chosen.id)
             self.recompute(delay=0)
+            if self.score is score:  # not kept from before: the model is asked
+                self._pending = chosen
+                self.redraw()
 
     def action_rewind(self) -> None:
         if not self.branch:
@@ -219,11 +227,14 @@ class ExplorePanel(LivePanel):
         if score is None:
             return
         self.query_one("#ex-text", Static).update(self._coloured(score))
-        self.query_one("#ex-candidates", Static).update(self._candidates(score))
+        self.query_one("#ex-candidates", Static).update(
+            self._candidates(score) if self._pending is None
+            else Text("asking the model for the next candidates…", "italic"))
         self.query_one("#ex-stats", Static).update(self._stats(score))
 
     def _coloured(self, score: TextScore) -> Text:
-        first_chosen = len(score.tokens) - len(self.branch)
+        pending = self._pending
+        first_chosen = len(score.tokens) - len(self.branch) + (pending is not None)
         out = Text()
         start = max(0, len(score.tokens) - SHOWN_TOKENS)
         if start:  # the end is where the learner works; the box stays a few lines high
@@ -233,6 +244,11 @@ class ExplorePanel(LivePanel):
             if i >= first_chosen:
                 style = style + Style(underline=True)
             out.append(t.text.replace("␣", " ").replace("↵", "↵\n"), style)
+        if pending is not None:  # its probability and entropy are already known
+            style = token_style(float(score.next.probs_raw[pending.id]), score.next.entropy_raw,
+                                self.mode)
+            out.append(pending.text.replace("␣", " ").replace("↵", "↵\n"),
+                       style + Style(underline=True))
         out.append("▌", "blink")
         return out
 
@@ -271,7 +287,7 @@ class ExplorePanel(LivePanel):
             (f"\nbranch {self.current + 1} of {len(self.branches)}", "bold"),
             ("  (b: new branch, [ ]: switch)", "dim"),
             ("\nenter: append · backspace: rewind", "dim"))
-        first_chosen = n - len(self.branch)
+        first_chosen = n - len(self.branch) + (self._pending is not None)
         off = [(i, t) for i, t in enumerate(score.tokens)
                if i >= first_chosen and t.greedy_id is not None and t.greedy_id != t.id]
         if off:

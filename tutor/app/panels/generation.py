@@ -4,6 +4,7 @@ and off plotted side by side."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -51,6 +52,20 @@ FRAME_S = 1 / 60
 SHOWN_PROMPT_CHARS = 600
 
 
+def switch_text(on: bool) -> str:
+    """A switch's state in words, beside it: its colour alone does not say it to everyone."""
+    return "on" if on else "off"
+
+
+def whole_ticks(n: int, most: int = 6) -> list[int]:
+    """At most `most` whole-number positions from 1 to n, evenly stepped, n included."""
+    step = max(1, math.ceil((n - 1) / (most - 1)))
+    ticks = list(range(1, n + 1, step))
+    if ticks[-1] != n:
+        ticks.append(n)
+    return ticks
+
+
 def mean_step_ms(tokens: list[GeneratedToken]) -> float:
     """Milliseconds per token after the first (the first also reads the whole prompt)."""
     steps = [t.ms for t in tokens[1:]] or [t.ms for t in tokens]
@@ -76,6 +91,7 @@ class GenerationPanel(LivePanel):
         self.series: dict[bool, list[float]] = {}  # use_cache -> ms per token, last run
         self.last: dict[bool, Generation] = {}
         self.runs = 0
+        self.measuring = ""  # where a running cache comparison is, in words
         self.runs_by_cache: dict[bool, int] = {True: 0, False: 0}  # completed runs
         self.cost: CacheCost | None = None  # the last cache comparison
         self.prompt_tokens = 0  # what the model read for the run on screen
@@ -87,22 +103,29 @@ class GenerationPanel(LivePanel):
         preset = preset if preset in PRESETS else ""
         prompt = self.preset("prompt", "") or PRESETS.get(preset, self.DEFAULT_PROMPT)
         yield TextArea(prompt, id="gen-prompt", soft_wrap=True, show_line_numbers=False)
+        # rows short enough for 80 columns: no control is ever off the screen's edge
         with Horizontal(classes="gen-row"):
+            yield Label("preset")
             yield Select([(name, name) for name in PRESETS], value=preset or Select.NULL,
-                         prompt="prompt preset", id="gen-preset", compact=True)
+                         prompt="none", id="gen-preset", compact=True)
             yield Label("max new")
             yield Input(str(self.preset("max_new_tokens", 32)), id="gen-max", type="integer",
                         classes="gen-setting")
-            yield from self.sampling_inputs("gen", temperature=0.0)
             yield Label("seed")
             seed = self.inputs.get("seed")
             yield Input("" if not isinstance(seed, int) else str(seed), id="gen-seed",
                         type="integer", placeholder="any", classes="gen-setting")
         with Horizontal(classes="gen-row"):
+            yield from self.sampling_inputs("gen", temperature=0.0)
+        with Horizontal(classes="gen-row"):
+            cache, chat = self.preset("use_cache", True), self.preset("chat", False)
             yield Label("KV cache")
-            yield Switch(self.preset("use_cache", True), id="gen-cache")
+            yield Switch(cache, id="gen-cache")
+            yield Label(switch_text(cache), id="gen-cache-state", classes="switch-state")
             yield Label("chat template")
-            yield Switch(self.preset("chat", False), id="gen-chat")
+            yield Switch(chat, id="gen-chat")
+            yield Label(switch_text(chat), id="gen-chat-state", classes="switch-state")
+        with Horizontal(classes="gen-row"):
             yield Button("Generate ^g", id="gen-go", variant="primary", compact=True)
             yield Button("Cache on vs off ^b", id="gen-compare", compact=True)
             yield Button("Stop ^n", id="gen-stop", compact=True)
@@ -111,6 +134,13 @@ class GenerationPanel(LivePanel):
         yield Static("", id="gen-stats")
         yield PlotextPlot(id="gen-plot")
         yield self.status
+
+    def progress(self) -> str:
+        if self.is_running("compare"):
+            return self.measuring or "measuring the cost of one more token…"
+        if not self.is_running("generate"):
+            return ""
+        return f"Generating: {len(self.tokens)} of at most {self.settings.max_new_tokens} tokens"
 
     def on_mount(self) -> None:
         self._draw_plot()
@@ -126,6 +156,10 @@ class GenerationPanel(LivePanel):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()  # settings take effect at the next run
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        self.query_one(f"#{event.switch.id}-state", Label).update(switch_text(event.value))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -179,6 +213,7 @@ class GenerationPanel(LivePanel):
             return
         self.cancel_job("generate")
         self.cost = None
+        self.measuring = ""
         self.status.show("measuring the cost of one more token, with and without the cache…")
         engine = self.hub.decoder()
 
@@ -190,8 +225,9 @@ class GenerationPanel(LivePanel):
 
     def show_compare_partial(self, step: tuple[int, int, int, bool]) -> None:
         done, total, context, use_cache = step
-        self.status.show(f"measuring: run {done + 1} of {total}, {context} tokens in context, "
-                         f"cache {'on' if use_cache else 'off'}…")
+        self.measuring = (f"measuring: run {done + 1} of {total}, {context} tokens in context, "
+                          f"cache {'on' if use_cache else 'off'}…")
+        self.status.show(self.measuring)
 
     def show_compare(self, cost: CacheCost | None) -> None:
         if cost is None:
@@ -290,8 +326,11 @@ class GenerationPanel(LivePanel):
         device = result.device if result else (self.last[next(iter(self.last))].device
                                                if self.last else "…")
         cache = "on" if self.settings.use_cache else "off"
+        # while it streams, how far along it is; once stopped, the count alone
+        running = self.is_running("generate") and not stop and result is None
+        of = f" of at most {self.settings.max_new_tokens}" if running else ""
         line = Text.assemble(
-            (f"{n}", "bold"), " tokens · ", (f"{tps:.1f}", "bold"), " tokens/s · first token ",
+            (f"{n}{of}", "bold"), " tokens · ", (f"{tps:.1f}", "bold"), " tokens/s · first token ",
             (f"{ttft:.0f} ms", "bold"), f" · {mean_step_ms(self.tokens):.1f} ms/token · KV cache "
             f"{cache} · device ", (device, "bold"))
         reason = stop or (result.stop_reason if result else None)
@@ -329,12 +368,17 @@ class GenerationPanel(LivePanel):
         highest = max((max(ys) for ys in self.series.values() if ys), default=0.0)
         if highest > 0:  # from zero, so a flat line looks flat and the labels stay round
             plt.ylim(0, highest * 1.15)
+        longest = 0
         for cache, colour in ((True, "green"), (False, "red")):
             ys = self.series.get(cache) or []
             if ys:
                 label = f"cache {'on' if cache else 'off'}"
                 plt.plot(list(range(1, len(ys) + 1)), ys, label=label, color=colour,
                          marker="braille")
+                longest = max(longest, len(ys))
+        if longest:  # positions are whole tokens: whole-number ticks
+            ticks = whole_ticks(longest)
+            plt.xticks(ticks, [str(t) for t in ticks])
         plot.refresh()
 
     @staticmethod

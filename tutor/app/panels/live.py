@@ -18,8 +18,9 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
-from tutor.app.engines import EngineHub
+from tutor.app.engines import EngineHub, Role
 from tutor.app.panels.base import Panel
+from tutor.app.panels.waiting import WaitLine
 from tutor.engine import EngineError
 
 
@@ -62,6 +63,19 @@ class LivePanel(Panel):
         self._job_timers: dict[str, Timer] = {}
         self._jobs_running: set[str] = set()
         self.status = StatusLine("", classes="panel-status")
+        self.waiting = WaitLine(self)
+
+    def compose(self) -> ComposeResult:
+        yield self.waiting  # on top: where the learner looks while the panel is empty
+        yield from super().compose()
+
+    def models(self) -> list[Role]:
+        """The roles whose models the panel's jobs use now (named while they load)."""
+        return ["decoder"]
+
+    def progress(self) -> str:
+        """How far a long job has got, in words ("" when there is nothing to count)."""
+        return ""
 
     def preset(self, name: str, default: Any) -> Any:
         """A lesson's preset input, or the default when absent or of the wrong type."""

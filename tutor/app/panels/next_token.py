@@ -62,6 +62,8 @@ class NextTokenPanel(LivePanel):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # basic: for a first lesson, before sampling settings and entropy are taught
+        self.basic: bool = self.preset("basic", False)
         self.next: NextToken | None = None
         self.prompt = ""  # the prompt `next` answers
         self.samples = 0
@@ -72,8 +74,12 @@ class NextTokenPanel(LivePanel):
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("prompt", self.DEFAULT_PROMPT), id="nt-prompt",
                     placeholder="A prompt whose next token to predict…")
-        with Horizontal(id="nt-controls"):
+        # two rows, so both fit in 80 columns
+        settings = Horizontal(id="nt-controls")
+        settings.display = not self.basic
+        with settings:
             yield from self.sampling_inputs("nt", temperature=1.0)
+        with Horizontal(id="nt-buttons"):
             yield Button("Sample ^s", id="nt-sample", compact=True)
             yield Button("Sample 100 ^o", id="nt-sample100", compact=True)
         yield Static("", id="nt-bars")
@@ -114,6 +120,10 @@ class NextTokenPanel(LivePanel):
         self._draw()
         self._publish()
 
+    def on_resize(self) -> None:
+        if self.next is not None:
+            self._draw()
+
     def show_error(self, job: str, error: str) -> None:
         if job == "predict":  # the bars no longer answer the prompt on screen
             self.next = None
@@ -150,15 +160,18 @@ class NextTokenPanel(LivePanel):
         nt = self.next
         assert nt is not None
         best = max(nt.candidates, key=lambda c: (c.prob, c.logit))
+        # narrower bars in a narrow panel, so each row's note stays on its line
+        bar_width = max(8, min(BAR_WIDTH, self.size.width - 66)) if self.size.width else BAR_WIDTH
         table = Table(box=None, padding=(0, 1), show_edge=False, expand=False)
         table.add_column("token", no_wrap=True)
         table.add_column("id", justify="right", style="dim")
         table.add_column("final probability", no_wrap=True)
         table.add_column("", justify="right")
-        table.add_column("raw", justify="right", style="dim")
+        if not self.basic:
+            table.add_column("raw", justify="right", style="dim")
         if self.samples:
             table.add_column(f"seen in {self.samples}", justify="right")
-        table.add_column("")
+        table.add_column("", no_wrap=True)  # the note keeps its line; others give way
         removed_k, removed_p = set(nt.removed_by_top_k), set(nt.removed_by_top_p)
         for c in nt.candidates:
             gone = c.id in removed_k or c.id in removed_p
@@ -172,9 +185,11 @@ class NextTokenPanel(LivePanel):
                 note.append("removed by top-p", "italic red")
             row: list[Any] = [
                 Text(clip(repr(c.text)[1:-1], 16), style=style), str(c.id),
-                Text(bar(c.prob, BAR_WIDTH), style="dim" if gone else "cyan"),
-                Text(f"{c.prob:6.1%}", style=style), f"{float(nt.probs_raw[c.id]):.1%}",
+                Text(bar(c.prob, bar_width), style="dim" if gone else "cyan"),
+                Text(f"{c.prob:6.1%}", style=style),
             ]
+            if not self.basic:
+                row.append(f"{float(nt.probs_raw[c.id]):.1%}")
             if self.samples:
                 seen = self.observed.get(c.id, 0) / self.samples
                 row.append(Text(f"{seen:6.1%}", style="magenta"))
@@ -185,14 +200,20 @@ class NextTokenPanel(LivePanel):
 
     def _info(self, nt: NextToken) -> Text:
         kept = int((nt.probs_final > 0).sum())
-        out = Text.assemble(
-            ("entropy ", "dim"), (f"{nt.entropy:.2f} bits", "bold"),
-            (f" (before the settings: {nt.entropy_raw:.2f})", "dim"),
-            ("  ·  kept ", "dim"), (f"{kept:,}", "bold"), (f" of {nt.logits.shape[0]:,} tokens",
-                                                           "dim"),
-            ("  ·  prompt ", "dim"), f"{nt.prompt_tokens} tokens",
-        )
-        if nt.temperature == 0:
+        n = nt.prompt_tokens
+        prompt = f"{n} token{'s' * (n != 1)}"
+        if self.basic:
+            out = Text.assemble(("the prompt is ", "dim"), prompt,
+                                (" · ␣ marks a space at the start of a token", "dim"))
+        else:
+            out = Text.assemble(
+                ("entropy ", "dim"), (f"{nt.entropy:.2f} bits", "bold"),
+                (f" (before the settings: {nt.entropy_raw:.2f})", "dim"),
+                ("  ·  kept ", "dim"), (f"{kept:,}", "bold"),
+                (f" of {nt.logits.shape[0]:,} tokens", "dim"),
+                ("  ·  prompt ", "dim"), prompt,
+            )
+        if nt.temperature == 0 and not self.basic:
             out.append("\ntemperature 0: greedy, the top token always wins", "italic")
         if len(self.last_draw) == 1:
             c = next((c for c in nt.candidates if c.id == self.last_draw[0]), None)

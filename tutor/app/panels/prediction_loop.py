@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
+from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import LivePanel
 from tutor.app.panels.render import bar, clip, heat_color, token_strip
@@ -42,7 +43,8 @@ class PredictionLoopPanel(LivePanel):
     DEFAULT_CSS = panel_css(__file__)
     DEBOUNCE: ClassVar[float] = 0.0
     BINDINGS: ClassVar = [
-        Binding("n,space", "step", "Step", id="prediction-loop.step"),
+        # not n: on a lesson step, n moves to the next step
+        Binding("s,space", "step", "Step", id="prediction-loop.step"),
         Binding("r", "reset", "Reset", id="prediction-loop.reset"),
         Binding("m", "switch_model", "Decoder/seq2seq", id="prediction-loop.model"),
     ]
@@ -65,14 +67,18 @@ class PredictionLoopPanel(LivePanel):
         yield Input(self.preset("text", DEFAULT_TEXT[self.role]), id="loop-input",
                     placeholder="Text to continue (Enter: take one step)")
         with Horizontal(id="loop-bar"):
-            yield Button("Step ⏎/n", id="loop-step", variant="primary", compact=True)
+            yield Button("Step s", id="loop-step", variant="primary", compact=True)
             yield Button("Reset r", id="loop-reset", compact=True)
+        with Horizontal(id="loop-models"):  # a row of its own: the model's name is long
             yield Button("", id="loop-model", compact=True)
-            yield Static("", id="loop-progress")
+        yield Static("", id="loop-progress")
         with VerticalScroll(id="loop-scroll"):
             yield StepPipeline("", id="loop-pipeline")
         yield Static("", id="loop-output")
         yield self.status
+
+    def models(self) -> list[Role]:
+        return [self.role]  # type: ignore[list-item]
 
     def on_mount(self) -> None:
         self._label_model()
@@ -167,7 +173,7 @@ class PredictionLoopPanel(LivePanel):
         pipeline = self.query_one(StepPipeline)
         s = self.last
         if s is None:
-            pipeline.update(Text("Press Enter (or n) to take the first step: the model will read "
+            pipeline.update(Text("Press s (or Enter in the text box) to take the first step: the model will read "
                                  "the text and choose one token.", "italic"))
         else:
             pipeline.update(self._pipeline(s))
@@ -218,8 +224,9 @@ class PredictionLoopPanel(LivePanel):
         chips.append_text(token_strip(tokens[start:], None, ids[start:]))
         own = s.index  # the tokens generated before this step
         if own:
-            chips.append(f"\n(the last {own} {'are' if own > 1 else 'is'} the model's own "
-                         "earlier choices)", "italic dim")
+            said = ("the last token is the model's own earlier choice" if own == 1 else
+                    f"the last {own} are the model's own earlier choices")
+            chips.append(f"\n({said})", "italic dim")
         return chips
 
     @staticmethod
@@ -238,7 +245,10 @@ class PredictionLoopPanel(LivePanel):
         assert s.cross_attention is not None
         weights = s.cross_attention.mean(axis=(0, 1))
         out = Text()
-        for token, w in zip(s.source_tokens, weights.tolist(), strict=False):
+        for i, (token, w) in enumerate(zip(s.source_tokens, weights.tolist(), strict=False)):
+            if i:
+                out.append("  ")
+            # the share in brackets: a digit token must not run into its percentage
             out.append(token, Style(color="black", bgcolor=heat_color(w)) if w > 0.05 else "")
-            out.append(f"{w:.0%} ", "dim")
+            out.append(f" ({w:.0%})", "dim")
         return out

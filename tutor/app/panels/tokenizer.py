@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Input, Static
 
+from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.chips import TokenChips
 from tutor.app.panels.live import LivePanel
@@ -126,6 +127,9 @@ class TokenizerPanel(LivePanel):
                 column.display = mode in (role, "both")
                 yield column
         yield self.status
+
+    def models(self) -> list[Role]:
+        return ["decoder", "encoder"]  # both are tokenized, whichever columns show
 
     def on_mount(self) -> None:
         self._notices: tuple[str | None, ...] | None = None

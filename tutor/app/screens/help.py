@@ -1,37 +1,37 @@
-"""The help screen (? or F1): every key, grouped by where it works."""
+"""The help screen (? or F1): the keys that work on the screen underneath, right now.
+
+Built from that screen's bindings (tutor.app.keys.active_keys), so it lists what the footer
+offers plus the keys too many to show there, and never a key that does nothing here."""
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Markdown, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
 
-HELP = """\
-# Keys
+from tutor.app.keys import KeyRow, active_keys
 
-| Where | Key | Does |
-|---|---|---|
-| everywhere | `?` or `F1` | this help |
-| everywhere | `ctrl+p` | command palette: open or reset a lesson, switch theme |
-| everywhere | `l` | the lab: every live panel to play with |
-| lab | `ctrl+page down` `ctrl+page up` (or `alt+1` … `alt+6`) | next / previous panel |
-| everywhere | `ctrl+t` | switch between dark and light themes |
-| everywhere | `q` or `ctrl+q` | quit (your progress is already saved) |
-| course map | `↑` `↓` | choose a lesson |
-| course map | `enter` | open it (you resume where you left off) |
-| lesson | `n` or `→` | next step (after the last one the lesson is done) |
-| lesson | `p` or `←` | previous step |
-| lesson | `↑` `↓` `page up` `page down` | scroll the step |
-| lesson | `tab` | move between answers, buttons and panel fields |
-| lesson | `enter` or `space` | pick a choice, press a button |
-| lesson | `escape` or `m` | back to the course map |
+ABOUT = ("In a quiz, pick or type an answer and check it: every choice's explanation "
+         "appears, and you can try again. A task passes by itself when the live panel shows "
+         "what it asks for. Escape goes back one level: out of a field, then out of a panel, "
+         "then to the course map; nothing a panel computed is lost.")
 
-In a quiz, pick an answer and press **Check answer**: every choice's explanation
-appears, and you can try again. A **task** passes by itself when the live panel
-shows what the task asks for.
-"""
+
+def keys_table(rows: list[KeyRow]) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+    table.add_column("keys", style="bold", no_wrap=True, min_width=6)
+    table.add_column("does", ratio=1)
+    where = None
+    for row in rows:
+        if row.where != where:
+            where = row.where
+            table.add_row(Text(where, style="bold underline"), "")
+        table.add_row(row.keys, row.description)
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -40,9 +40,17 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,f1,q", "dismiss_help", "Close", id="help.close"),
     ]
 
+    def __init__(self, under: Screen[object] | None = None) -> None:
+        super().__init__()
+        self.under = under
+
     def compose(self) -> ComposeResult:
+        under = self.under or self.app.screen
+        self.rows = active_keys(under)
         with VerticalScroll(id="help-box"):
-            yield Markdown(HELP, id="help-text")
+            yield Static("[b]Keys that work here now[/b]", id="help-title")
+            yield Static(keys_table(self.rows), id="help-text")
+            yield Static(ABOUT, id="help-about")
             yield Static("Press escape to close.", id="help-close")
 
     def action_dismiss_help(self) -> None:

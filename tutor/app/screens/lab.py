@@ -11,11 +11,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
 
 from tutor.app.engines import EngineHub
+from tutor.app.keys import StepKeys, escape_bindings
 from tutor.app.panels import panel_class
+from tutor.app.panels.base import Panel
 from tutor.course.panels import PANELS
 
 # Tab order: from text to tokens, to vectors and attention, to predictions and generation.
@@ -35,18 +37,21 @@ class LabPane(TabPane):
         event.stop()
 
 
-class LabScreen(Screen[None]):
+PANEL_KEYS = Binding.Group("Panels")
+
+
+class LabScreen(StepKeys):
     CSS_PATH = "lab.tcss"
     TITLE = "Lab"
     BINDINGS: ClassVar = [
-        Binding("escape", "app.pop_screen", "Back", id="lab.back"),
+        *escape_bindings("Back", "lab.back"),
         # alt+digit does not survive every terminal: many send alt as an escape prefix, and
         # escape + 3 reaches the app as "£" (seen in tmux); ctrl+page keys arrive everywhere
         # priority: a panel's text area would otherwise take them as typing
         Binding("ctrl+pagedown", "next_tab(1)", "Next panel", key_display="^PgDn",
-                id="lab.next", priority=True),
+                id="lab.next", priority=True, group=PANEL_KEYS),
         Binding("ctrl+pageup", "next_tab(-1)", "Previous panel", key_display="^PgUp",
-                id="lab.previous", priority=True),
+                id="lab.previous", priority=True, group=PANEL_KEYS),
         *[Binding(f"alt+{i}", f"show_tab('{pid}')", PANELS[pid].title, show=False,
                   id=f"lab.tab{i}", priority=True) for i, pid in enumerate(ORDER, start=1)],
     ]
@@ -57,37 +62,34 @@ class LabScreen(Screen[None]):
             for i, panel_id in enumerate(ORDER, start=1):
                 with LabPane(f"{i} {PANELS[panel_id].title}", id=f"lab-{panel_id}"):
                     yield VerticalScroll(classes="lab-pane")
-        yield Footer()
+        # compact, and ^p lives in the help: the footer must fit 80 columns with a
+        # panel's keys in it
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def hub(self) -> EngineHub:
         return self.app.hub  # type: ignore[attr-defined, no-any-return]
 
+    def key_panel(self) -> Widget | None:
+        active = self.query_one(TabbedContent).active
+        if not active:
+            return None
+        return next(iter(self.query(f"#{active} .lab-pane").first().query(Panel)), None)
+
     def on_mount(self) -> None:
         self._open(ORDER[0])
-        # The learner came to type: start in the first panel's text box, not on the tab bar.
-        self.call_after_refresh(self._focus_first_input, ORDER[0])
-
-    def _focus_first_input(self, panel_id: str) -> None:
-        if self.query_one(TabbedContent).active != f"lab-{panel_id}":
-            return  # the learner moved on: focusing here would bring this tab back
-        boxes = self.query(f"#lab-{panel_id} Input, #lab-{panel_id} TextArea")
-        if boxes:
-            box = boxes.first()
-            # keep the example text: typing should add to it, not replace it
-            if hasattr(box, "select_on_focus"):
-                box.select_on_focus = False
-            # now, not via box.focus(): that waits a turn, in which the tab may change again
-            self.set_focus(box)
+        self.call_after_refresh(self.refresh_bindings)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         panel_id = (event.pane.id or "").removeprefix("lab-")
         self._open(panel_id)
-        # a key switch leaves the focus in the hidden tab, where the new panel's keys
-        # (generate, sample, step) do not reach; on the tab bar it stays for the arrows
+        # the new panel's keys work at once (StepKeys), whatever has the focus; a focus
+        # left in the hidden tab would only hide the keys of the field it was in
         focused = self.focused
-        if focused is None or not (isinstance(focused, Tabs) or event.pane in focused.ancestors):
-            self.call_after_refresh(self._focus_first_input, panel_id)
+        if focused is not None and not isinstance(focused, Tabs) and \
+                event.pane not in focused.ancestors:
+            self.set_focus(None)
+        self.call_after_refresh(self.refresh_bindings)  # the footer offers its keys
 
     def action_show_tab(self, panel_id: str) -> None:
         self.query_one(TabbedContent).active = f"lab-{panel_id}"

@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, cast
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Markdown, Static
+from textual.widgets import Footer, Header, Markdown, RadioSet, SelectionList, Static
 
+from tutor.app.keys import StepKeys, escape_bindings
+from tutor.app.panels.base import Panel
 from tutor.app.widgets.exercise import ExerciseView
 from tutor.app.widgets.model_status import ModelStatus
-from tutor.app.widgets.quiz import QuizView
+from tutor.app.widgets.prose import whole_numbers
+from tutor.app.widgets.quiz import AnswerInput, QuizView
 from tutor.app.widgets.steps import PanelView, TaskView
 from tutor.course.progress import LessonProgress
 from tutor.course.schema import (
@@ -37,22 +39,28 @@ KIND_LABEL = {"read": "Read", "quiz": "Quiz", "panel": "Live panel", "task": "Ta
               "exercise": "Exercise"}
 
 
-class LessonScreen(Screen[None]):
+class LessonScreen(StepKeys):
     CSS_PATH = "lesson.tcss"
     BINDINGS = [
         Binding("n,right", "next_step", "Next", id="lesson.next"),
         Binding("p,left", "previous_step", "Previous", id="lesson.previous"),
-        Binding("escape,m", "back_to_map", "Map", id="lesson.map"),
-        Binding("down", "scroll('down')", "Scroll down", show=False),
-        Binding("up", "scroll('up')", "Scroll up", show=False),
-        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False),
-        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        *escape_bindings("Map", "lesson.map"),
+        Binding("m", "back", "Map", show=False, id="lesson.map_key"),
+        Binding("down", "scroll('down')", "Scroll down", show=False, id="lesson.scroll_down"),
+        Binding("up", "scroll('up')", "Scroll up", show=False, id="lesson.scroll_up"),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False,
+                id="lesson.page_down"),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="lesson.page_up"),
     ]
 
     def __init__(self, lesson: Lesson) -> None:
         super().__init__()
         self.lesson = lesson
         self.index = 0
+        # the views of steps with a live panel, kept (hidden) while the learner is elsewhere:
+        # what a panel computed is still there when they come back
+        self._kept: dict[str, Widget] = {}
+        self._view_on_screen: Widget | None = None
 
     @property
     def tutor(self) -> TutorApp:
@@ -72,7 +80,9 @@ class LessonScreen(Screen[None]):
         body.can_focus = False
         yield body
         yield ModelStatus(id="model-status")
-        yield Footer()
+        # compact, and ^p lives in the help: the footer must fit 80 columns with a
+        # panel's keys in it
+        yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         saved = self.progress()
@@ -84,7 +94,13 @@ class LessonScreen(Screen[None]):
     def progress(self) -> LessonProgress:
         return self.tutor.store.lesson(self.lesson.id)
 
-    async def show_step(self, index: int) -> None:
+    def on_screen_resume(self) -> None:
+        # back from the map: this lesson is the last one opened again
+        if self._view_on_screen is not None:
+            self.tutor.store.record_position(self.lesson.id, self.step.id, self.index)
+
+    async def show_step(self, index: int, forward: bool = True) -> None:
+        """Show step `index`; `forward` is false when the learner pages back to review."""
         self.index = index
         step = self.step
         self.tutor.store.record_position(self.lesson.id, step.id, index)
@@ -92,20 +108,56 @@ class LessonScreen(Screen[None]):
         self.query_one("#step-counter", Static).update(
             f"Step {index + 1}/{len(self.lesson.steps)} · {KIND_LABEL[step.kind]}{title}")
         body = self.query_one("#step-body", VerticalScroll)
-        await body.remove_children()
+        view = self._kept.get(step.id)
+        if view is None:
+            view = self._view(step)
+            if isinstance(view, PanelView | TaskView):
+                self._kept[step.id] = view
+            await body.mount(view, before=0 if body.children else None)
+        else:
+            view.display = True
+            body.move_child(view, before=0)  # first, so queries of the screen find it first
+        self._view_on_screen = view
+        for child in list(body.children):
+            if child is view:
+                continue
+            if child in self._kept.values():
+                child.display = False
+            else:
+                await child.remove()
         if self.tutor.untranslated(self.lesson.id, step.id):
             await body.mount(Static(_("This step is not translated yet, so it is shown in "
-                                      "English."), classes="untranslated-note"))
-        await body.mount(self._view(step))
+                                      "English."), classes="untranslated-note"), before=view)
         body.scroll_home(animate=False)
-        # choices take the focus so arrows pick one; a text box does not, so n/p keep working;
-        # an exercise does (not its editor), so its keys (e, ctrl+r) work at once
-        self.set_focus(next(iter(body.query("RadioSet, SelectionList, ExerciseView")), None))
+        self.set_focus(self._arrival_focus(view, forward))
+        self.refresh_bindings()  # the footer offers the new step's panel keys
+
+    def _arrival_focus(self, view: Widget, forward: bool) -> Widget | None:
+        """Choices take the focus so arrows pick one. A typed answer box takes it when the
+        learner comes forward to an unanswered quiz (typing answers it), not when they page
+        back through it or it holds a saved answer: there n and p must keep moving."""
+        if isinstance(view, ExerciseView):
+            return view  # the exercise itself (not its editor), so its keys work at once
+        choices = next(iter(view.query("RadioSet, SelectionList")), None)
+        if isinstance(choices, RadioSet | SelectionList):
+            return choices
+        box = next(iter(view.query(AnswerInput)), None)
+        if box is not None and forward and not box.value:
+            return box
+        return None
+
+    def key_panel(self) -> Widget | None:
+        view = self._view_on_screen
+        if view is None or not view.is_attached:
+            return None
+        if isinstance(view, ExerciseView):  # its keys (edit, run) work from anywhere too
+            return view
+        return next(iter(view.query(Panel)), None)
 
     def _view(self, step: AnyStep) -> Widget:
         saved = self.progress()
         if isinstance(step, ReadStep):
-            return Markdown(step.body, classes="step-text read-step")
+            return Markdown(whole_numbers(step.body), classes="step-text read-step")
         if isinstance(step, PanelStep):
             return PanelView(step, self.tutor.hub)
         if isinstance(step, TaskStep):
@@ -133,23 +185,17 @@ class LessonScreen(Screen[None]):
             return
         self.tutor.store.complete_lesson(self.lesson.id)
         self.notify(f"Lesson complete: {self.lesson.title}", title="Well done")
+        self.tutor.finished_lesson = self.lesson.id  # the map moves on to the next lesson
         self.app.pop_screen()
 
     async def action_previous_step(self) -> None:
         if self.index > 0:
-            await self.show_step(self.index - 1)
+            await self.show_step(self.index - 1, forward=False)
 
     def action_scroll(self, where: str) -> None:
         body = self.query_one("#step-body", VerticalScroll)
         {"down": body.scroll_down, "up": body.scroll_up, "page_down": body.scroll_page_down,
          "page_up": body.scroll_page_up}[where](animate=False)
-
-    def action_back_to_map(self) -> None:
-        # escape in a text box (a panel's prompt) first lets go of it, as editors do
-        if isinstance(self.focused, Input):
-            self.set_focus(None)
-            return
-        self.app.pop_screen()
 
     def on_quiz_view_answered(self, message: QuizView.Answered) -> None:
         self.tutor.store.record_answer(self.lesson.id, message.step_id, message.answer,

@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, ProgressBar, Static
 
+from tutor.app.panels.render import clip
 from tutor.app.widgets.model_status import ModelStatus
 from tutor.course.summary import course_summary
 from tutor.i18n import _
@@ -25,6 +26,9 @@ class MapScreen(Screen[None]):
     CSS_PATH = "map.tcss"
     BINDINGS = [
         Binding("enter", "open_lesson", "Open", id="map.open", priority=True),
+        # the app's own keys, shown here where the footer has room for them
+        Binding("q", "app.quit", "Quit", id="map.quit"),
+        Binding("l", "app.lab", "Lab", id="map.lab"),
         Binding("L", "app.switch_language", _("Language"), show=False, id="map.language"),
     ]
 
@@ -42,16 +46,28 @@ class MapScreen(Screen[None]):
             with VerticalScroll(id="lesson-detail"):
                 yield Markdown("", id="detail-text")
             yield ModelStatus(id="model-status")
-        yield Footer()
+        # compact, and ^p lives in the help: the footer must fit 80 columns with a
+        # panel's keys in it
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#lessons", DataTable)
-        table.add_columns("#", "Lesson", "Status", "Quiz", "Min")
+        # no minutes column: the detail pane says them, and at 80 columns it pushed the
+        # scores off the table's edge
+        table.add_columns("#", "Lesson", "Status", "Quiz")
         self.refresh_course(highlight=self.tutor.store.last_lesson())
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_course()
+        finished, self.tutor.finished_lesson = self.tutor.finished_lesson, None
+        self.refresh_course(highlight=self._after(finished) if finished else None)
+
+    def _after(self, lesson_id: str) -> str:
+        """The lesson after `lesson_id` (itself when it is the last): where to go next."""
+        ids = [e.id for e in self.tutor.course.entries]
+        if lesson_id not in ids:
+            return lesson_id
+        return ids[min(ids.index(lesson_id) + 1, len(ids) - 1)]
 
     def refresh_course(self, highlight: str | None = None) -> None:
         """Re-read progress and redraw the table, keeping (or moving to) a highlighted lesson."""
@@ -60,17 +76,22 @@ class MapScreen(Screen[None]):
         summary = course_summary(self.tutor.course, self.tutor.store.all())
         self.rows: list[dict[str, Any]] = summary["lessons"]
         table.clear()
+        cells: list[tuple[str, str, str, str]] = []
         for n, row in enumerate(self.rows, start=1):
-            entry = self.tutor.course.entries[n - 1]
             quiz = f"{row['score']}/{row['quizzes']}" if row["quizzes"] and row["answered"] else ""
             if row["exercises"]:
                 code = f"code {len(row['exercises_passed'])}/{len(row['exercises'])}"
                 quiz = f"{quiz} · {code}" if quiz else code
-            minutes = str(entry.lesson.minutes) if entry.lesson is not None else ""
             status = f"{STATUS_MARK.get(row['status'], '')} {row['status']}"
-            if row["status"] == "in progress":
-                status += f" ({row['step'] + 1}/{row['steps']})"
-            table.add_row(str(n), row["title"], status, quiz, minutes, key=str(n - 1))
+            if row["status"] == "in progress":  # how far the learner got, not where they are
+                status = (f"{STATUS_MARK['in progress']} "
+                          f"{max(row['furthest'], row['step']) + 1}/{row['steps']} steps")
+            cells.append((str(n), row["title"], status, quiz))
+        # titles give way (with an ellipsis) so every column fits the table's width
+        self._cells = cells
+        room = self._room = self._title_room(cells)
+        for i, (num, title, status, quiz) in enumerate(cells):
+            table.add_row(num, clip(title, room), status, quiz, key=str(i))
         done, total = summary["done"], summary["total"]
         self.query_one("#course-heading", Static).update(
             f"{self.app.title}: {done} of {total} lessons done" if total
@@ -86,6 +107,17 @@ class MapScreen(Screen[None]):
                     break
         self._show_detail(table.cursor_row)
 
+    def _title_room(self, cells: list[tuple[str, str, str, str]]) -> int:
+        width = self.query_one("#lessons", DataTable).size.width or self.app.size.width - 2
+        others = sum(max((len(c[i]) for c in cells), default=0) for i in (0, 2, 3))
+        # each column has a cell of padding either side; one more for the scroll bar
+        return max(12, width - others - 2 * 4 - 2)
+
+    def on_resize(self) -> None:
+        # after the first fill, when the titles get more or less room than they have
+        if hasattr(self, "rows") and self._title_room(self._cells) != self._room:
+            self.refresh_course()
+
     def _highlighted_id(self) -> str | None:
         table = self.query_one("#lessons", DataTable)
         rows = getattr(self, "rows", [])
@@ -93,11 +125,17 @@ class MapScreen(Screen[None]):
             return str(rows[table.cursor_row]["id"])
         return None
 
+    def _set_detail(self, text: str) -> None:
+        """The detail pane's text, set only when it changes: a second update of the same
+        text while the first was still being laid out left the pane blank."""
+        if getattr(self, "_detail_text", None) != text:
+            self._detail_text = text
+            self.query_one("#detail-text", Markdown).update(text)
+
     def _show_detail(self, index: int) -> None:
-        detail = self.query_one("#detail-text", Markdown)
         entries = self.tutor.course.entries
         if not 0 <= index < len(entries):
-            detail.update("")
+            self._set_detail("")
             return
         entry = entries[index]
         if entry.lesson is None or entry.errors:
@@ -105,7 +143,7 @@ class MapScreen(Screen[None]):
             lines += [f"- `{err}`" for err in entry.errors[:8]]
             if len(entry.errors) > 8:
                 lines.append(f"- … and {len(entry.errors) - 8} more (run `tutor check`)")
-            detail.update("\n".join(lines))
+            self._set_detail("\n".join(lines))
             return
         lesson = entry.lesson
         objectives = "\n".join(f"- {o}" for o in lesson.objectives)
@@ -115,9 +153,13 @@ class MapScreen(Screen[None]):
             refs = "\n".join(f"- {r.authors} ({r.year}). [{r.title}]({r.link})"
                              for r in lesson.references)
             text += f"\n\nReferences:\n\n{refs}"
-        detail.update(text)
+        self._set_detail(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # refilling the table highlights row 0 before the cursor moves to the learner's
+        # lesson; that late event would describe lesson 1 under a cursor on another
+        if event.cursor_row != event.data_table.cursor_row:
+            return
         self._show_detail(event.cursor_row)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

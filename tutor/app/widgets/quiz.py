@@ -11,15 +11,22 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Button, Input, Markdown, RadioButton, RadioSet, SelectionList, Static
 
+from tutor.app.widgets.prose import whole_numbers
 from tutor.course.grading import Answer, is_correct
 from tutor.course.progress import SavedAnswer
 from tutor.course.schema import AnyQuiz, MultipleQuiz, ShortQuiz, SingleQuiz, correct_choice_ids
 
 
 class AnswerInput(Input):
-    """A text answer box that lets go of the keyboard on escape, so n/p/escape work again."""
+    """A text answer box that lets go of the keyboard on escape, so n/p/escape work again.
 
-    BINDINGS = [Binding("escape", "release", "Done typing", show=False)]
+    Focusing it never selects the saved answer: a key typed then adds to it instead of
+    replacing it."""
+
+    BINDINGS = [Binding("escape", "release", "Leave field", id="quiz.leave_answer")]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, select_on_focus=False, **kwargs)
 
     def action_release(self) -> None:
         self.screen.set_focus(None)
@@ -54,7 +61,7 @@ class QuizView(Vertical):
 
     def compose(self) -> ComposeResult:
         quiz = self.quiz
-        yield Markdown(quiz.question, classes="question")
+        yield Markdown(whole_numbers(quiz.question), classes="question")
         if isinstance(quiz, SingleQuiz):
             yield RadioSet(*(ChoiceButton(quiz.choices[j].text, id=f"choice-{j}")
                              for j in self.order), id="choices")
@@ -129,8 +136,9 @@ class QuizView(Vertical):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.submit()
-        # let go of the text box so the next keys (n, p, ?) act on the lesson again
-        self.screen.set_focus(None)
+        # on to the Check button: the next keys (n, p, ?) act on the lesson again, and
+        # escape goes back one level (out of the quiz), not straight to the map
+        self.query_one("#check", Button).focus()
 
     # -- feedback ------------------------------------------------------------------------------
     def _set_verdict(self, text: str, state: str) -> None:
@@ -171,4 +179,4 @@ def explanation_text(quiz: AnyQuiz, answer: Any, order: list[int] | None = None)
     if quiz.explanation:
         parts.append("")
         parts.append(quiz.explanation)
-    return "\n".join(parts)
+    return whole_numbers("\n".join(parts))

@@ -12,6 +12,7 @@ from textual.widgets import Collapsible, Markdown, Static
 from tutor.app.engines import EngineHub
 from tutor.app.panels import panel_class
 from tutor.app.panels.base import Panel
+from tutor.app.widgets.prose import sentence, whole_numbers
 from tutor.course.panels import PANELS
 from tutor.course.rules import Outcome, all_pass, evaluate
 from tutor.course.schema import PanelStep, TaskStep
@@ -44,7 +45,7 @@ class PanelView(Vertical):
 
     def compose(self) -> ComposeResult:
         if self.step.body:
-            yield Markdown(self.step.body, classes="step-text")
+            yield Markdown(whole_numbers(self.step.body), classes="step-text")
         yield build_panel(self.step.panel, self.hub, self.step.inputs)
 
 
@@ -61,7 +62,8 @@ class TaskView(Vertical):
         self.done = done
 
     def compose(self) -> ComposeResult:
-        yield Markdown(f"**Task:** {self.step.goal}", classes="step-text task-goal")
+        yield Markdown(f"**Task:** {whole_numbers(self.step.goal)}",
+                       classes="step-text task-goal")
         if self.step.hint:
             with Collapsible(title="Hint", collapsed=True):
                 yield Static(self.step.hint)
@@ -70,7 +72,8 @@ class TaskView(Vertical):
 
     def on_mount(self) -> None:
         if self.done:
-            self._show(True, "✓ Done. " + (self.step.success or "You completed this task."))
+            self._show(True, "✓ Done. " + sentence(self.step.success or
+                                                  "You completed this task."))
         else:
             self._show(False, "Not done yet: use the panel below.")
 
@@ -90,7 +93,7 @@ class TaskView(Vertical):
             return
         outcomes = evaluate(self.step.check, message.result)
         if all_pass(outcomes):
-            self._show(True, "✓ Task passed! " + (self.step.success or ""))
+            self._show(True, "✓ Task passed! " + sentence(self.step.success or ""))
             if not self.done:
                 self.done = True
                 self.post_message(self.Passed(self.step.id))
