@@ -27,6 +27,8 @@ TEXT_COMMANDS = [
     ["generate", "-m", "tiny-llama"],
     ["embed", "-m", "tiny-bert"],
     ["translate"],
+    ["lens", "-m", "tiny-llama"],
+    ["score", "-m", "tiny-llama"],
 ]
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TabbedContent
 
-from tests.panels.harness import PanelApp, settle, shown
+from tests.panels.harness import PanelApp, settle, settle_workers, shown
+from tests.panels.test_lab import LabApp
 from tutor.app.engines import EngineHub
 from tutor.app.panels.layers import WINDOW, LayersPanel, LensGrid
 from tutor.app.panels.lines import LineView
 from tutor.app.panels.live import StatusLine
+from tutor.app.screens.lab import LabScreen
 
 PROMPT = "The capital of France is Paris. The capital of Italy is"
 
@@ -94,3 +96,27 @@ async def test_a_narrow_grid_scrolls_to_the_selected_cell(tiny_hub: EngineHub) -
             await pilot.press("left")
         await pilot.pause()
         assert panel.sel_column == 0 and grid.scroll_offset.x == 0
+
+
+async def test_the_selection_moves_without_focusing_the_grid(tiny_hub: EngineHub) -> None:
+    # a panel's keys work from anywhere on its Lab tab or lesson step (docs/keys.md): the grid
+    # need not have the focus, and the prompt box keeps its own arrows while typed into
+    app = LabApp(tiny_hub)
+    async with app.run_test(size=(130, 50)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        screen.query_one(TabbedContent).active = "lab-layers"
+        await settle_workers(pilot, app)
+        panel = screen.query_one(LayersPanel)
+        assert panel.lens is not None
+        screen.set_focus(None)
+        before = (panel.sel_layer, panel.sel_column)
+        await pilot.press("up", "comma", "comma", "full_stop")
+        await pilot.pause()
+        assert (panel.sel_layer, panel.sel_column) == (before[0] - 1, before[1] - 1)
+        box = screen.query_one("#ly-prompt", Input)
+        box.focus()
+        box.cursor_position = len(box.value)
+        await pilot.press("comma")
+        assert box.value.endswith(",")  # typed, not a move

@@ -199,6 +199,20 @@ class LayersPanel(LivePanel):
     PANEL_ID = "layers"
     DEFAULT_CSS = panel_css(__file__)
     DEFAULT_PROMPT = "The capital of France is"
+    LAYER = Binding.Group(_("Layer"), compact=True)
+    POSITION = Binding.Group(_("Position"), compact=True)
+    # the grid's own arrows need it focused; these work from anywhere on the step (left and
+    # right stay the lesson's step keys, so positions move with , and .)
+    BINDINGS: ClassVar = [
+        Binding("up,k", "move(-1, 0)", _("Layer ↑"), key_display="↑", id="layers.up",
+                group=LAYER),
+        Binding("down,j", "move(1, 0)", _("Layer ↓"), key_display="↓", id="layers.down",
+                group=LAYER),
+        Binding("comma", "move(0, -1)", _("Position ←"), key_display=",", id="layers.left",
+                group=POSITION),
+        Binding("full_stop", "move(0, 1)", _("Position →"), key_display=".", id="layers.right",
+                group=POSITION),
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -271,13 +285,19 @@ class LayersPanel(LivePanel):
         super().show_error(job, error)
 
     # -- moving the selection -----------------------------------------------------------------
+    def action_move(self, layers: int, positions: int) -> None:
+        self.move(layers, positions)
+
     def on_lens_grid_moved(self, message: LensGrid.Moved) -> None:
         message.stop()
+        self.move(message.layers, message.positions)
+
+    def move(self, layers: int, positions: int) -> None:
         lens = self.lens
         if lens is None:
             return
-        self.sel_layer = min(max(0, self.sel_layer + message.layers), lens.n_layers)
-        position = lens.positions[self.sel_column] + message.positions
+        self.sel_layer = min(max(0, self.sel_layer + layers), lens.n_layers)
+        position = lens.positions[self.sel_column] + positions
         if position in lens.positions:
             self.sel_column = lens.column(position)
         elif 0 <= position < len(lens.tokens) and not self.is_running("window"):
