@@ -114,3 +114,25 @@ def test_orders_are_permutations_spread_over_positions() -> None:
     # steps of the same learner are shuffled independently
     assert len({tuple(choice_order("one", "lesson", f"q{n}", 4)) for n in range(40)}) > 5
     assert choice_order("one", "lesson", "q", 4) == choice_order("one", "lesson", "q", 4)
+
+
+async def test_a_right_first_answer_stays_right_when_checked_again(course_env: Path) -> None:
+    store = ProgressStore.open()
+    store.record_position("first-steps", "q-capital", 1)
+    store.close()
+    app = TutorApp(load_model=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#choice-0")  # Paris, first time
+        await pilot.click("#check")
+        await pilot.pause()
+        await pilot.click("#check")  # again, after the explanations
+        await pilot.pause()
+        verdict = app.screen.query_one("#verdict")
+        assert verdict.has_class("-right") and not verdict.has_class("-revealed")
+    store = ProgressStore.open()
+    saved = store.lesson("first-steps").answers["q-capital"]
+    assert (saved.correct, saved.first_correct, saved.attempts) == (True, True, 2)
+    store.close()
