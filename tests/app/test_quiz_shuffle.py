@@ -117,7 +117,7 @@ def test_orders_are_permutations_spread_over_positions() -> None:
 
 
 async def test_a_right_first_answer_stays_right_when_checked_again(course_env: Path) -> None:
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     store.record_position("first-steps", "q-capital", 1)
     store.close()
     app = TutorApp(load_model=False)
@@ -132,7 +132,7 @@ async def test_a_right_first_answer_stays_right_when_checked_again(course_env: P
         await pilot.pause()
         verdict = app.screen.query_one("#verdict")
         assert verdict.has_class("-right") and not verdict.has_class("-revealed")
-    store = ProgressStore.open()
+    store = ProgressStore.open(Settings.load().progress_path)
     saved = store.lesson("first-steps").answers["q-capital"]
     assert (saved.correct, saved.first_correct, saved.attempts) == (True, True, 2)
     store.close()
