@@ -162,3 +162,22 @@ def test_bad_input_gets_a_clear_error(llama: Engine, call: object) -> None:
     with pytest.raises(BadInput) as err:
         call(llama)  # type: ignore[operator]
     assert str(err.value) and "Traceback" not in str(err.value)
+
+
+def test_a_long_input_is_read_with_sdpa_and_gives_the_eager_answer(
+        llama: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from tutor.engine import engine as engine_module
+
+    text = "the cat sat on the mat and " * 6
+    eager, ids, _, _ = llama.logits(text)
+    model = llama._get().model
+    seen: list[str] = []
+    model.register_forward_pre_hook(lambda mod, args: seen.append(mod.config._attn_implementation))
+    monkeypatch.setattr(engine_module, "EAGER_TOKENS", len(ids) - 1)
+    fast, _, _, _ = llama.logits(text)
+    assert seen == ["sdpa"]
+    assert model.config._attn_implementation == "eager"  # restored for the attention maps
+    assert torch.allclose(fast, eager, atol=1e-4)
+    assert int(fast.argmax()) == int(eager.argmax())

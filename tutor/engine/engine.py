@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Generator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 # Attention for every layer and head grows with the square of the length; past this many
 # tokens the panel would show an unreadable grid and the arrays would take gigabytes.
 MAX_ATTENTION_TOKENS = 256
+# inputs longer than this are read with SDPA instead of the eager attention (see `logits`)
+EAGER_TOKENS = 1024
 # The lens projects every layer at every asked position onto the whole vocabulary: about
 # a forward pass's arithmetic per eight positions of SmolLM2, so a call asks for a window.
 MAX_LENS_POSITIONS = 64
@@ -177,9 +180,20 @@ class Engine:
         m = self._require_kind("decoder", what="next-token prediction")
         self._nonempty(prompt, "prompt")
         ids, truncated, notice = self._encode(prompt)
-        with self.lock, torch.inference_mode():
+        # the model is loaded with eager attention for the attention maps; over a long input
+        # its n² weight tensors per head make one forward minutes long (8 192 tokens: about
+        # 5x SDPA's time on two cores), so long inputs take SDPA, which short prompts (and
+        # every number a lesson quotes) never reach
+        impl = "sdpa" if len(ids) > EAGER_TOKENS and m.kind == "decoder" else None
+        with self.lock, torch.inference_mode(), self._attention_impl(m, impl):
             logits = FullStepper(m.model, m.device).prefill(ids).float().cpu()
         return logits, ids, truncated, notice
+
+    @staticmethod
+    def _attention_impl(m: Loaded, impl: str | None) -> AbstractContextManager[None]:
+        from tutor.engine.loading import attention_impl
+
+        return attention_impl(m.model, impl) if impl else nullcontext()
 
     def next_token(self, prompt: str, temperature: float = 1.0, top_k: int = 0,
                    top_p: float = 1.0, top: int = 10) -> NextToken:

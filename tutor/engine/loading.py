@@ -10,6 +10,8 @@ baseline does).
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,6 +147,20 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
     except OSError:
         return False
     return True
+
+
+@contextmanager
+def attention_impl(model: Any, name: str) -> Iterator[None]:
+    """Run `model` with another attention implementation for a while (callers hold the
+    engine's lock, so no other call sees the switch). transformers' llama code reads the
+    choice from the config on every forward."""
+    config = model.config
+    before = config._attn_implementation
+    config._attn_implementation = name
+    try:
+        yield
+    finally:
+        config._attn_implementation = before
 
 
 def _quiet_transformers() -> None:
