@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from train import data
 from tutor.cli import main
 from tutor.engine import Engine
+from tutor.engine.errors import BadInput
 
 pytestmark = pytest.mark.real
 
@@ -73,7 +74,7 @@ def test_greedy_stops_at_the_end_token(dates: Engine) -> None:
     assert len(out.steps) == len("2026-11-23") + 1  # ten characters, then </s>
 
 
-@pytest.mark.parametrize("text", ["32 November 2026", "", "%$#@!" * 100,
+@pytest.mark.parametrize("text", ["32 November 2026", "%$#@!" * 100,
                                   "".join(random.Random(3).choice("abc xyz,/0123456789?")
                                           for _ in range(500)),
                                   "February 30, 2023", "Zzzz 99, 12345"])
@@ -82,6 +83,13 @@ def test_malformed_input_gives_output_never_a_crash(dates: Engine, text: str) ->
     assert isinstance(out.output, str) and out.steps
     assert out.valid_date in (True, False)
     assert out.stop_reason in ("eos", "max_new_tokens", "context_full")
+
+
+@pytest.mark.parametrize("text", ["", "   \t "])
+def test_empty_input_is_refused_with_a_sentence(dates: Engine, text: str) -> None:
+    # blank text once came back as a confident date (1900-07-09); the input policy refuses it
+    with pytest.raises(BadInput, match="empty"):
+        dates.translate(text)
 
 
 def test_cross_attention_rows_sum_to_one(dates: Engine) -> None:
