@@ -127,4 +127,5 @@ async def test_an_edit_is_saved_when_the_learner_leaves_the_step(exercise_course
         assert not isinstance(app.focused, TextArea)
         await pilot.press("escape")  # and back to the map, at once
         await pilot.pause()
-    assert learner_path(EXERCISES["mean-pool"]).read_text().startswith("# mine\n")
+    saved = learner_path(EXERCISES["mean-pool"], Settings.load().data_dir).read_text()
+    assert saved.startswith("# mine\n")
