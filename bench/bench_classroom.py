@@ -34,6 +34,7 @@ from pathlib import Path
 import aiohttp
 import psutil
 import pyte
+from report import write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -259,17 +260,6 @@ def report(rows: list[Row], stop: str, machine: dict[str, str], args: argparse.N
     return lines
 
 
-def write_section(path: Path, lines: list[str]) -> None:
-    """Replace (or add at the end) this section, leaving every other section as it is."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    body = "\n".join(lines).rstrip() + "\n"
-    start = old.find(SECTION)
-    if start < 0:
-        path.write_text(old.rstrip() + "\n\n" + body)
-        return
-    nxt = old.find("\n## ", start + 1)
-    rest = old[nxt + 1:] if nxt >= 0 else ""
-    path.write_text(old[:start] + body + ("\n" + rest if rest else ""))
 
 
 def main() -> None:
@@ -287,7 +277,7 @@ def main() -> None:
     if args.print_only:
         print("\n".join(lines))
     else:
-        write_section(args.out, lines)
+        write_section(args.out, SECTION, lines)
         print(f"wrote the classroom section of {args.out}")
 
 

@@ -24,6 +24,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from report import write_section  # noqa: E402
+
 from tutor.engine.fetch import model_dir  # noqa: E402
 from tutor.engine.registry import MODELS  # noqa: E402
 from tutor.settings import Settings  # noqa: E402
@@ -50,16 +52,6 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def write_section(path: Path, lines: list[str]) -> None:
-    """Replace (or add, at the end) this benchmark's section; other sections stay."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    body = "\n".join(lines).rstrip() + "\n"
-    start = old.find(TITLE)
-    if start < 0:
-        path.write_text(old.rstrip() + "\n\n" + body)
-        return
-    nxt = old.find("\n## ", start + 1)
-    path.write_text(old[:start] + body + (old[nxt:] if nxt >= 0 else ""))
 
 
 def main() -> None:
@@ -97,7 +89,7 @@ def main() -> None:
         f"Ratio of medians, `tutor tokens` ÷ minimal script: **{ratio:.2f}×** (target ≤ 2×; "
         f"{'met' if ratio <= 2 else 'NOT met'} in this run).", "",
     ]
-    write_section(args.out, lines)
+    write_section(args.out, TITLE, lines)
     print("\n".join(lines))
 
 

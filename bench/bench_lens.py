@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import machine  # noqa: E402
+from report import write_section  # noqa: E402
 
 TITLE = "## Logit lens and scores"
 TOKENS = 64
@@ -115,7 +116,7 @@ def main() -> None:
         *rows, "",
         *arithmetic(m, len(ids)),
     ]
-    write_section(args.out, lines)
+    write_section(args.out, TITLE, lines)
     print("\n".join(lines))
 
 
@@ -151,17 +152,6 @@ def arithmetic(m: Any, tokens: int) -> list[str]:
     ]
 
 
-def write_section(path: Path, lines: list[str]) -> None:
-    """Replace (or add at the end) this benchmark's section, leaving the others as they are."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    body = "\n".join(lines).rstrip() + "\n"
-    start = old.find(TITLE)
-    if start < 0:
-        path.write_text(old.rstrip() + "\n\n" + body)
-        return
-    nxt = old.find("\n## ", start + 1)
-    rest = old[nxt + 1:] if nxt >= 0 else ""
-    path.write_text(old[:start] + body + ("\n" + rest if rest else ""))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import machine  # noqa: E402
+from report import write_section  # noqa: E402
 from textual import events  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import Input  # noqa: E402
@@ -278,17 +279,6 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
             *["| " + " | ".join(r) + " |" for r in rows], ""]
 
 
-def write_section(path: Path, lines: list[str]) -> None:
-    """Replace (or add) the "## Panels" section, leaving every other section as it is."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    body = "\n".join(lines).rstrip() + "\n"
-    start = old.find("## Panels")
-    if start < 0:
-        path.write_text(old.rstrip() + "\n\n" + body)
-        return
-    nxt = old.find("\n## ", start + 1)
-    rest = old[nxt + 1:] if nxt >= 0 else ""
-    path.write_text(old[:start] + body + ("\n" + rest if rest else ""))
 
 
 def main() -> None:
@@ -347,7 +337,7 @@ def main() -> None:
         *table(["new tokens", "plain generate tok/s", "engine tok/s (in worker)",
                 "panel tok/s (wall)", "ratio panel / plain", "CPU ratio"], gen_rows),
     ]
-    write_section(args.out, lines)
+    write_section(args.out, "## Panels", lines)
     print("\n".join(lines))
 
 

@@ -58,3 +58,16 @@ class Report:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         body = "\n".join(self.lines).rstrip() + "\n"
         self.path.write_text(body + ("\n" + kept if kept else ""))
+
+
+def write_section(path: Path, title: str, lines: list[str]) -> None:
+    """Replace (or add at the end) the section headed `title`, leaving the others as they are."""
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    body = "\n".join(lines).rstrip() + "\n"
+    start = old.find(title)
+    if start < 0:
+        path.write_text(old.rstrip() + "\n\n" + body)
+        return
+    nxt = old.find("\n## ", start + 1)
+    rest = old[nxt + 1:] if nxt >= 0 else ""
+    path.write_text(old[:start] + body + ("\n" + rest if rest else ""))
