@@ -76,7 +76,7 @@ def test_damage_is_found_reported_and_worded(cache: Path, how: str, stamp: str) 
     DAMAGES[how](cache)
     assert damage(SPEC, cache_dir())
     with pytest.raises(ModelMissing, match="tutor models fetch --force minilm"):
-        Engine("minilm").load()
+        Engine("minilm", Settings.load()).load()  # the cache the environment names
     line = cli("embed", "a", "b").one_line_error()
     assert "damaged" in line and "tutor models fetch --force minilm" in line
     rows = {r["name"]: r for r in json.loads(cli("models", "--json").stdout)}
