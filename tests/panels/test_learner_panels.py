@@ -80,7 +80,7 @@ class GatedEngine:
 
 class GatedHub(EngineHub):
     def __init__(self, inner: EngineHub, gate: Gate) -> None:
-        super().__init__(dict(inner.names))
+        super().__init__(inner.settings)
         self.inner = inner
         self.gate = gate
 
