@@ -119,6 +119,6 @@ async def panel_result(panel_id: str, hub: EngineHub, inputs: dict[str, Any],
             for _ in range(513):  # the panel's own step limit ends the loop before this
                 if app.panel.result.get("finished"):
                     break
-                await pilot.press("n")
+                await pilot.press("s")  # the loop's step key (n is the lesson's next step)
                 await settle(pilot, app, rounds=1)
         return app.panel.result
