@@ -321,7 +321,9 @@ async def test_walk_lesson(lesson: Lesson, hub: EngineHub) -> None:
             assert counter.startswith(f"Step {index + 1}/{len(lesson.steps)}")
             key = (lesson.id, step.id)
             if isinstance(step, PanelStep | TaskStep):
-                panels = list(screen.query(Panel))
+                # earlier steps' panels are kept, hidden, so their results survive a return
+                panels = [p for p in screen.query(Panel) if p.parent is not None and
+                          all(a.display for a in p.ancestors_with_self if a is not app)]
                 assert len(panels) == 1, f"{key}: expected one live panel, found {panels}"
                 panel = panels[0]
                 assert step.panel == panel.PANEL_ID
