@@ -84,9 +84,12 @@ def test_panel_snapshot_at_size(panel_id: str, size: tuple[int, int], tiny_hub: 
 
 def check_panel(panel_id: str, tiny_hub: EngineHub, snap_compare: Any,
                 monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
-    from tutor.engine import generation
+    from tutor.engine import engine
+    from tutor.engine.decode import loop
 
-    monkeypatch.setattr(generation, "time", FakeClock())
+    # the decode loop times each step and the engine the whole run: both read a fixed clock
+    monkeypatch.setattr(loop, "time", FakeClock())
+    monkeypatch.setattr(engine, "time", FakeClock())
     inputs, keys = CASES[panel_id]
     hub = FixedVectorsHub(tiny_hub) if panel_id == "embeddings" else tiny_hub
     app = PanelApp(panel_id, hub, inputs)
