@@ -46,7 +46,7 @@ class _Stream:
 
     def __iter__(self) -> Iterator[GeneratedToken]:
         for i, ms in enumerate(self.ms):
-            yield GeneratedToken(index=i, id=1, text="x", ms=ms)
+            yield GeneratedToken(index=i, id=1, text="x", added="x", ms=ms)
         self.result = _Result(self.n)
 
 
