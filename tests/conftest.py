@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tutor import i18n
-
 from tutor.engine import MODELS
 from tutor.engine.fetch import is_present
 

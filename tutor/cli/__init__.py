@@ -23,7 +23,8 @@ from tutor.settings import DECODES, DTYPES, LANGUAGES, THEMES, Settings, Setting
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Where progress is stored.")
 @click.option("--lessons-dir", type=click.Path(file_okay=False),
               help="The lesson files to use (default: the course's).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True,
+              callback=lambda ctx, param, value: _speak(value),
               help="The course's language (default: TUTOR_LANG, your last choice, the locale).")
 @click.option("--device", "device", default=None, help="cpu, cuda or cuda:N (default: CUDA "
               "when available).")
@@ -55,6 +56,13 @@ def main(ctx: click.Context, data_dir: str | None, lessons_dir: str | None, lang
         from tutor.cli.course_cmds import run_tutor
 
         run_tutor(ctx.obj)
+
+
+def _speak(flag: str | None) -> str | None:
+    """--lang as soon as Click reads it, so a misspelt command name is answered in it too
+    (Click looks the command up before `main` runs)."""
+    i18n.use(i18n.resolve(flag, os.environ, None))
+    return flag
 
 
 def _saved_language(path: Path) -> str | None:

@@ -28,7 +28,7 @@ def fail(message: str, status: int = 2) -> NoReturn:
 def json_option(help: str = "Print JSON.") -> Callable[[F], F]:
     """`--json`: the answer as JSON for scripts. The whole command then runs in English (keys,
     values, the notices inside the answer and its error lines), so a script reads the same
-    bytes whatever the learner's language (docs/i18n.md)."""
+    bytes whatever the learner's language (docs/settings.md)."""
     return click.option("--json", "as_json", is_flag=True, help=help, callback=_in_english)
 
 
