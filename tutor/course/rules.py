@@ -109,34 +109,36 @@ class Outcome:
 
     def describe(self, description: str | None = None) -> str:
         """A learner-facing line in plain words: the rule's own `pass`/`fail` sentence, else
-        the rule worded from the field's description; never a regex or a Python repr."""
+        the rule worded from the field's description (a panel's N_ message, translated
+        here); never a regex or a Python repr."""
         mark = "✓" if self.passed else "✗"
         own = self.rule.pass_ if self.passed else self.rule.fail
         if own is not None:
             return f"{mark} {own}"
-        subject = _capital(description or self.rule.field.replace("_", " "))
-        now = "" if self.passed or self.actual is None else f" (now: {plain(self.actual)})"
-        return f"{mark} {subject} {_claim(self.rule, self.passed)}{now}"
+        subject = _capital(_(description) if description else self.rule.field.replace("_", " "))
+        claim = _(_CLAIMS[self.rule.op][0 if self.passed else 1]).format(
+            subject=subject, value=plain(self.rule.value))
+        if self.passed or self.actual is None:
+            return f"{mark} {claim}"
+        return f"{mark} " + _("{claim} (now: {actual})").format(claim=claim,
+                                                              actual=plain(self.actual))
 
 
-_CLAIMS: dict[str, tuple[str, str]] = {  # op -> (holds, should)
-    "==": ("is", "should be"),
-    "!=": ("is not", "should not be"),
-    "<": ("is below", "should be below"),
-    "<=": ("is at most", "should be at most"),
-    ">": ("is above", "should be above"),
-    ">=": ("is at least", "should be at least"),
-    "contains": ("include", "should include"),
-    "not_contains": ("do not include", "should not include"),
+# op -> (the line when the rule holds, the line when it does not yet)
+_CLAIMS: dict[str, tuple[str, str]] = {
+    "==": (N_("{subject} is {value}"), N_("{subject} should be {value}")),
+    "!=": (N_("{subject} is not {value}"), N_("{subject} should not be {value}")),
+    "<": (N_("{subject} is below {value}"), N_("{subject} should be below {value}")),
+    "<=": (N_("{subject} is at most {value}"), N_("{subject} should be at most {value}")),
+    ">": (N_("{subject} is above {value}"), N_("{subject} should be above {value}")),
+    ">=": (N_("{subject} is at least {value}"), N_("{subject} should be at least {value}")),
+    "contains": (N_("{subject} include {value}"), N_("{subject} should include {value}")),
+    "not_contains": (N_("{subject} do not include {value}"),
+                     N_("{subject} should not include {value}")),
+    # a regex means nothing to a learner: say only whether it fits
+    "matches": (N_("{subject} has the form the task asks for"),
+                N_("{subject} does not have the form the task asks for yet")),
 }
-
-
-def _claim(rule: Rule, passed: bool) -> str:
-    if rule.op == "matches":  # a regex means nothing to a learner: say only whether it fits
-        return "has the form the task asks for" if passed else \
-            "does not have the form the task asks for yet"
-    holds, should = _CLAIMS[rule.op]
-    return f"{holds if passed else should} {plain(rule.value)}"
 
 
 def _capital(text: str) -> str:
@@ -146,7 +148,7 @@ def _capital(text: str) -> str:
 def plain(value: Any, items: int = 5) -> str:
     """A value as a person writes it: 0.56 not 0.5642110316463845, “pizza” not 'pizza'."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10_000 else str(value)
     if isinstance(value, float):
@@ -155,12 +157,14 @@ def plain(value: Any, items: int = 5) -> str:
         return f"{value:.3g}" if abs(value) < 1 else f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:39] + "…"
-        return "“" + shown.replace("\n", "↵") + "”" if value else "nothing"
+        return "“" + shown.replace("\n", "↵") + "”" if value else _("nothing")
     if isinstance(value, list | tuple):
         if not value:
-            return "none"
+            return _("none")
         shown = ", ".join(plain(v) for v in value[:items])
-        return shown + (f" and {len(value) - items} more" if len(value) > items else "")
+        if len(value) <= items:
+            return shown
+        return _("{shown} and {count} more").format(shown=shown, count=len(value) - items)
     return str(value)
 
 
