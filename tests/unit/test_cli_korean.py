@@ -207,3 +207,11 @@ def test_translation_drift_is_named_in_korean_at_its_line(tmp_path: Path) -> Non
     assert any(line.endswith(": id: id가 'first-steps-ko'인 영어 강의가 없습니다(번역은 id로 "
                              "강의와 짝을 짓습니다)") and "ko/01-first-steps.yaml:1:1" in line
                for line in result.stdout.splitlines())
+
+
+def test_a_settings_error_and_the_config_table_are_in_korean() -> None:
+    bad = tutor("--lang", "ko", "config", env={"TUTOR_THEME": "sepia"})
+    assert bad.exit_code == 2
+    assert bad.stderr == "tutor: theme(TUTOR_THEME): dark, light 중 하나여야 합니다. 지금은 'sepia'입니다\n"
+    table = tutor("--lang", "ko", "config")
+    assert table.exit_code == 0 and "기본값" in table.stdout and "┃ 출처" in table.stdout
