@@ -15,7 +15,7 @@ from safetensors.torch import save_file
 from tests.hostile.conftest import cli
 from tests.unit.test_fetch_resume import WHEEL, _Index, index, pip_env  # noqa: F401
 from tutor.engine import Engine, ModelMissing
-from tutor.engine.fetch import MARKER, damage, model_dir
+from tutor.engine.fetch import MARKER, PREPARED, damage, model_dir
 from tutor.engine.registry import MODELS
 from tutor.settings import Settings
 
@@ -84,6 +84,15 @@ def test_damage_is_found_reported_and_worded(cache: Path, how: str, stamp: str) 
     assert rows["minilm"]["fetch"] == "tutor models fetch --force minilm"
 
 
+def test_a_prepared_layout_beside_the_weights_is_not_damage(cache: Path) -> None:
+    # written by a load after the fetch, so the stamp does not list it; even a truncated
+    # one is the loader's to rebuild, not the cache's damage
+    (cache / PREPARED).write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"layout\": 1")
+    assert damage(SPEC, cache_dir()) is None
+    rows = {r["name"]: r for r in json.loads(cli("models", "--json").stdout)}
+    assert rows["minilm"]["status"] == "present" and rows["minilm"]["problem"] is None
+
+
 def test_a_size_change_the_header_cannot_see_is_found_by_the_stamp(cache: Path) -> None:
     (cache / "tokenizer.json").write_text('{"version": "1.0", "cut"')
     assert "tokenizer.json is" in (damage(SPEC, cache_dir()) or "")
@@ -106,10 +115,12 @@ def test_fetch_force_repairs_the_cache(index: _Index) -> None:  # noqa: F811
     folder = model_dir(SPEC, cache_dir())
     _fill(folder)
     _truncate(folder / "model.safetensors", 100)
+    (folder / PREPARED).write_bytes(b"prepared from the damaged weights")
     assert damage(SPEC, cache_dir())
     out = cli("models", "fetch", "--force", "minilm")
     assert out.status == 0, out.stderr
     assert damage(SPEC, cache_dir()) is None
+    assert not (folder / PREPARED).exists()  # the next load prepares it from the new weights
     stamp = json.loads((folder / MARKER).read_text())
     assert stamp["files"]["model.safetensors"] == (folder / "model.safetensors").stat().st_size
     shutil.rmtree(index.root / "src")

