@@ -343,6 +343,26 @@ class ProgressStore:
         return row[0] if row else None
 
 
+def saved_setting(path: Path, key: str) -> str | None:
+    """One saved setting, read without opening the store for writing: no file is created,
+    migrated or moved aside, so any command can ask (the CLI reads the learner's language).
+    None when there is no store yet or it cannot be read; `ProgressStore.open` says why."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return str(row[0]) if row else None
+
+
 def _loads(text: str) -> Any:
     try:
         return json.loads(text)
