@@ -15,16 +15,13 @@ from textual.widgets import DataTable, Footer, Header, Markdown, ProgressBar, St
 
 from tutor.app.keys import TranslatedKeys
 from tutor.app.widgets.model_status import ModelStatus
-from tutor.course.summary import course_summary
+from tutor.course.summary import STATUS_WORDS, course_summary
 from tutor.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
 
 STATUS_MARK = {"new": "·", "in progress": "▶", "done": "✓", "broken": "⚠"}
-# the summary's status ids, as the table shows them
-STATUS_WORD = {"new": N_("new"), "in progress": N_("in progress"), "done": N_("done"),
-               "broken": N_("broken")}
 
 
 def clip(text: str, width: int) -> Text:
@@ -97,7 +94,7 @@ class MapScreen(TranslatedKeys, Screen[None]):
                 code = _("code {passed}/{total}").format(passed=len(row["exercises_passed"]),
                                                          total=len(row["exercises"]))
                 quiz = f"{quiz} · {code}" if quiz else code
-            word = STATUS_WORD.get(row["status"])
+            word = STATUS_WORDS.get(row["status"])
             status = f"{STATUS_MARK.get(row['status'], '')} {_(word) if word else row['status']}"
             if row["status"] == "in progress":  # how far the learner got, not where they are
                 status = f"{STATUS_MARK['in progress']} " + ngettext(
