@@ -140,7 +140,7 @@ async def test_the_footer_help_and_map_follow_the_language_and_progress_carries_
         assert not {"Open", "Quit", "Help"} & footer.keys()
         assert _map_row(app, 0)[1:3] == ["첫걸음", "· 시작 전"]
         heading = str(app.screen.query_one("#course-heading", Static).render())
-        assert heading == "llm-tutor: 레슨 2개 중 0개 완료"
+        assert heading == "llm-tutor: 강의 2개 중 0개 완료"
         rows = await _help_rows(pilot, app)
         assert ("이 화면", "⏎", "열기") in rows and ("어디서나", "g", "용어집") in rows
         await pilot.press("enter", "n")  # into the lesson, on to its second step
@@ -149,8 +149,7 @@ async def test_the_footer_help_and_map_follow_the_language_and_progress_carries_
         await pilot.press("escape", "escape")  # out of the choices, then to the map
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
-        assert _map_row(app, 0)[2].startswith("▶ 2/")
-        assert _map_row(app, 0)[2].endswith("단계")
+        assert _map_row(app, 0)[2].startswith("▶ 단계 2/")
         await pilot.press("L")  # back to English: saved, and the CLI restarts the tutor
         await pilot.pause()
     assert app.restart_language == "en"

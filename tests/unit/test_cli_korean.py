@@ -45,7 +45,7 @@ def test_progress_in_korean_lines_its_columns_up_by_terminal_cells() -> None:
     result = tutor("--lang", "ko", "progress")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[-1] == "레슨 2개 중 1개 완료"
+    assert lines[-1] == "강의 2개 중 1개 완료"
     first, second = lines[0], lines[1]
     assert "진행 중" in first and "단계 3/7" in first and "퀴즈 1/3" in first
     assert "완료" in second
@@ -60,15 +60,15 @@ def test_check_reports_in_korean_with_file_line_and_field_kept() -> None:
     ok = tutor("--lang", "ko", "check", str(ROOT / "lessons"))
     assert ok.exit_code == 0, ok.output
     count = len(list((ROOT / "lessons").glob("*.yaml")))
-    assert f"통과: 레슨 파일 {count}개, 오류 없음" in ok.stderr
+    assert f"통과: 강의 파일 {count}개, 오류 없음" in ok.stderr
     assert ok.stdout.startswith("단서 통계:")
-    assert f"  레슨 {count}개 전체: 가장 긴 보기가 정답 " in ok.stdout
+    assert f"  강의 {count}개 전체: 가장 긴 보기가 정답 " in ok.stdout
 
     broken = tutor("--lang", "ko", "check", str(BROKEN))
     assert broken.exit_code == 1
     english = tutor("--lang", "en", "check", str(BROKEN))
     n = len(list(BROKEN.glob("*.yaml")))
-    assert f"레슨 파일 {n}개 중 {n}개에서 오류" in broken.stderr
+    assert f"강의 파일 {n}개 중 {n}개에서 오류" in broken.stderr
     # the same errors at the same file:line:col and field, whatever the language
     def where(output: str) -> list[str]:
         return [":".join(line.split(":")[:4]) for line in output.splitlines()
@@ -102,7 +102,7 @@ def test_the_locale_alone_chooses_korean_in_a_real_process(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-m", "tutor", "progress"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "레슨 2개 중 0개 완료"
+    assert done.stdout.splitlines()[-1] == "강의 2개 중 0개 완료"
     env["LANG"] = "en_US.UTF-8"
     done = subprocess.run([sys.executable, "-m", "tutor", "progress"], env=env,
                           capture_output=True, text=True, timeout=120)
@@ -114,7 +114,7 @@ def test_the_choice_saved_in_the_app_wins_over_the_locale_and_loses_to_the_flag(
     store.set_setting("language", "ko")
     store.close()
     assert tutor("progress", env={"LANG": "en_US.UTF-8"}).stdout.splitlines()[-1] == \
-        "레슨 2개 중 0개 완료"
+        "강의 2개 중 0개 완료"
     assert tutor("--lang", "en", "progress").stdout.splitlines()[-1] == "0/2 lessons done"
     assert tutor("progress", env={"TUTOR_LANG": "en"}).stdout.splitlines()[-1] == \
         "0/2 lessons done"
