@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.course.schema import Rule
+from tutor.i18n import N_, _
 
 ORDERING: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
@@ -36,17 +37,29 @@ def fits(value: Any, kind: type | tuple[type, ...]) -> bool:
     return isinstance(value, kinds)
 
 
-def type_name(kind: type | tuple[type, ...]) -> str:
-    kinds = _types(kind)
-    if set(kinds) == {int, float}:
-        return "number"
-    names = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+# what a value is, in words: for a field's type, and for a YAML value an author wrote
+TYPE_WORDS: dict[type, str] = {
+    bool: N_("a boolean"), int: N_("an integer"), float: N_("a number"), str: N_("a string"),
+    list: N_("a list"), dict: N_("a mapping"), type(None): N_("empty (null)"),
+}
 
 
 def a_type(kind: type | tuple[type, ...]) -> str:
-    name = type_name(kind)
-    return ("an " if name[0] in "aeiou" else "a ") + name
+    """`str` -> "a string", `(list, str)` -> "a list or a string", in the learner's language."""
+    kinds = _types(kind)
+    if set(kinds) == {int, float}:
+        return _("a number")
+    words = [_(TYPE_WORDS[k]) if k in TYPE_WORDS else k.__name__ for k in kinds]
+    shown = words[0]
+    for word in words[1:]:
+        shown = _("{first} or {second}").format(first=shown, second=word)
+    return shown
+
+
+def a_value(value: Any) -> str:
+    """What kind of value `value` is, in words: "an integer", "empty (null)"."""
+    word = TYPE_WORDS.get(type(value))
+    return _(word) if word else type(value).__name__
 
 
 def rule_problem(rule: Rule, field_type: type | tuple[type, ...]) -> tuple[str, str] | None:
@@ -55,30 +68,36 @@ def rule_problem(rule: Rule, field_type: type | tuple[type, ...]) -> tuple[str, 
     op, value = rule.op, rule.value
     if op in ("==", "!="):
         if not fits(value, field_type):
-            return "value", f"`{rule.field}` is {a_type(field_type)}; {value!r} can never equal it"
+            return "value", _("`{field}` is {kind}; {value} can never equal it").format(
+                field=rule.field, kind=a_type(field_type), value=repr(value))
     elif op in ORDERING:
         if not all(k in (int, float) for k in kinds):
-            return "op", f"`{op}` compares numbers but `{rule.field}` is {a_type(field_type)}"
+            return "op", _("`{op}` compares numbers but `{field}` is {kind}").format(
+                op=op, field=rule.field, kind=a_type(field_type))
         if not _is_number(value):
-            return "value", f"`{op}` needs a number, not {value!r}"
+            return "value", _("`{op}` needs a number, not {value}").format(op=op,
+                                                                          value=repr(value))
     elif op in ("contains", "not_contains"):
         if list in kinds:
             if isinstance(value, list):
-                return "value", f"`{op}` on a list takes one item, not a list"
+                return "value", _("`{op}` on a list takes one item, not a list").format(op=op)
         elif str in kinds:
             if not isinstance(value, str):
-                return "value", f"`{op}` on the string `{rule.field}` needs a string value"
+                return "value", _("`{op}` on the string `{field}` needs a string value").format(
+                    op=op, field=rule.field)
         else:
-            return "op", f"`{op}` needs a list or string field; `{rule.field}` is {a_type(field_type)}"
+            return "op", _("`{op}` needs a list or string field; `{field}` is {kind}").format(
+                op=op, field=rule.field, kind=a_type(field_type))
     elif op == "matches":
         if str not in kinds:
-            return "op", f"`matches` needs a string field; `{rule.field}` is {a_type(field_type)}"
+            return "op", _("`matches` needs a string field; `{field}` is {kind}").format(
+                field=rule.field, kind=a_type(field_type))
         if not isinstance(value, str):
-            return "value", "`matches` needs a regular expression string"
+            return "value", _("`matches` needs a regular expression string")
         try:
             re.compile(value)
         except re.error as err:
-            return "value", f"invalid regular expression: {err}"
+            return "value", _("invalid regular expression: {error}").format(error=err)
     return None
 
 
