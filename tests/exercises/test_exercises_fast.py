@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.exercises.conftest import check_source
+from tests.exercises.conftest import by_name, check_source
+from tests.exercises.mistakes import MISTAKES
+from tutor import i18n
 from tutor.exercises.catalog import EXERCISES, reference_text
 
 # mean-pool needs only the tiny BERT, the quickest model to build
@@ -71,3 +73,18 @@ def test_too_much_memory_is_a_failure(tmp_path: Path) -> None:
     run = check_source(tmp_path, "mean-pool", source, tiny=True)
     assert not run.passed
     assert "ran out of memory" in run.checks[0].message
+
+
+def test_a_korean_learner_reads_what_the_checks_found_in_korean(tmp_path: Path) -> None:
+    padding = next(m for m in MISTAKES if m.name == "padding-in-the-mean")
+    i18n.use("ko")  # what `tutor --lang ko` does; the child process inherits the choice
+    try:
+        run = check_source(tmp_path, padding.exercise, padding.source, tiny=True)
+    finally:
+        i18n.use("en")
+    found = by_name(run)
+    # names stay English ids (the app translates them where it shows them)
+    assert found[padding.check][0] is False
+    message = found[padding.check][1]
+    assert "평균에 패딩이 들어갔습니다" in message and padding.says not in message
+    assert found["one sentence"] == (True, "문장 하나에서 MiniLM의 문장 임베딩과 일치합니다")
