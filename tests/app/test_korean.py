@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,26 @@ async def test_the_footer_help_and_map_follow_the_language_and_progress_carries_
         await pilot.pause()
         counter = str(app.screen.query_one("#step-counter", Static).render())
         assert counter.startswith("Step 2/")
+
+
+HANGUL = re.compile("[가-힣]")
+
+
+async def test_every_word_of_the_help_is_korean_on_a_korean_quiz(
+        course_env: Path, tmp_path: Path, korean: None):
+    """Textual's own keys too (focus, copy, scrolling, the button's press): their words are
+    in the catalog, so nothing in the help stays English."""
+    app = TutorApp(load_model=False, store=ProgressStore.open(tmp_path / "p.sqlite3"),
+                   language="ko")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter", "n", "enter")  # a quiz step, a choice picked
+        await pilot.click("#check")  # the focus is on the Check button now
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        english = [(r.where, r.description) for r in app.screen.rows
+                   if not (HANGUL.search(r.where) and HANGUL.search(r.description))]
+        assert english == []
+        assert ("버튼", "⏎", "버튼 누르기") in {(r.where, r.keys, r.description)
+                                            for r in app.screen.rows}

@@ -3,6 +3,8 @@ hangs, raises, exits or does not compile fails cleanly, within the time limit.""
 
 from __future__ import annotations
 
+import gettext
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from tests.exercises.conftest import by_name, check_source
 from tests.exercises.mistakes import MISTAKES
 from tutor import i18n
 from tutor.exercises.catalog import EXERCISES, reference_text
+from tutor.exercises.checks import mean_pool
 
 # mean-pool needs only the tiny BERT, the quickest model to build
 HEADER = "import numpy as np\n\n\ndef sentence_embedding(token_vectors, mask):\n"
@@ -83,8 +86,11 @@ def test_a_korean_learner_reads_what_the_checks_found_in_korean(tmp_path: Path) 
     finally:
         i18n.use("en")
     found = by_name(run)
-    # names stay English ids (the app translates them where it shows them)
-    assert found[padding.check][0] is False
-    message = found[padding.check][1]
-    assert "평균에 패딩이 들어갔습니다" in message and padding.says not in message
-    assert found["one sentence"] == (True, "문장 하나에서 MiniLM의 문장 임베딩과 일치합니다")
+    # names stay English ids (the app translates them where it shows them); the messages
+    # are the catalog's Korean, looked up here from the same English messages
+    korean = gettext.translation(i18n.DOMAIN, i18n.LOCALE_DIR, languages=["ko"])
+    passed, message = found[padding.check]
+    assert not passed and korean.gettext(mean_pool.PADDING) in message
+    assert padding.says not in message and re.search("[가-힣]", message)
+    assert found["one sentence"] == (
+        True, korean.gettext("one sentence matches MiniLM's sentence embedding"))

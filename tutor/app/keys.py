@@ -120,7 +120,8 @@ WIDGET_NAMES = {
     "Exercise": N_("Exercise"), "AnswerInput": N_("Answer box"), "Input": N_("Text box"),
     "TextArea": N_("Editor"), "RadioSet": N_("Choices"), "SelectionList": N_("Choices"),
     "DataTable": N_("Table"), "OptionList": N_("List"), "Button": N_("Button"),
-    "Collapsible": N_("Fold"), "Tabs": N_("Tabs"),
+    "Collapsible": N_("Fold"), "Tabs": N_("Tabs"), "VerticalScroll": N_("Scroll area"),
+    "ScrollableContainer": N_("Scroll area"), "Markdown": N_("Text"),
 }
 
 

@@ -30,7 +30,7 @@ class ResultField:
 @dataclass(frozen=True, slots=True)
 class PanelSpec:
     id: str
-    title: str
+    title: str  # an N_() message: translate it with _() where it is shown
     inputs: dict[str, Kind]  # preset name -> accepted Python type(s)
     results: dict[str, ResultField]  # result field -> type and description, for task rules
     # the result field holding what the learner typed; while it is empty a task checks
@@ -50,7 +50,7 @@ PANELS: dict[str, PanelSpec] = {
     for p in [
         PanelSpec(
             id="tokenizer",
-            title="Tokenizer",
+            title=N_("Tokenizer"),
             inputs={"text": str, "model": str},  # model: "decoder", "encoder" or "both"
             subject="text",
             results={
@@ -67,7 +67,7 @@ PANELS: dict[str, PanelSpec] = {
         ),
         PanelSpec(
             id="embeddings",
-            title="Embeddings",
+            title=N_("Embeddings"),
             inputs={"texts": list, "token": str},  # token: a word present in every text
             subject="texts",
             results={
@@ -89,7 +89,7 @@ PANELS: dict[str, PanelSpec] = {
         ),
         PanelSpec(
             id="attention",
-            title="Attention",
+            title=N_("Attention"),
             # query/key: token positions to select (default: the last token, and the key it
             # attends to most)
             inputs={"text": str, "model": str, "layer": int, "head": int, "query": int,
@@ -116,7 +116,7 @@ PANELS: dict[str, PanelSpec] = {
         ),
         PanelSpec(
             id="layers",
-            title="Logit lens",
+            title=N_("Logit lens"),
             inputs={"prompt": str},
             subject="prompt",
             results={
@@ -133,7 +133,7 @@ PANELS: dict[str, PanelSpec] = {
         ),
         PanelSpec(
             id="next-token",
-            title="Next token",
+            title=N_("Next token"),
             # basic: hide the sampling settings, entropy and raw probabilities (lesson 1,
             # before they are taught)
             inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM,
@@ -155,7 +155,7 @@ PANELS: dict[str, PanelSpec] = {
         ),
         PanelSpec(
             id="explore",
-            title="Explore",
+            title=N_("Explore"),
             inputs={"prompt": str, "temperature": NUM, "top_k": int, "top_p": NUM},
             subject="text",
             results={
@@ -171,7 +171,7 @@ PANELS: dict[str, PanelSpec] = {
         ),
         PanelSpec(
             id="generation",
-            title="Generation",
+            title=N_("Generation"),
             inputs={
                 "prompt": str,
                 "preset": str,  # "zero-shot", "one-shot", "few-shot" or "" (none)
@@ -212,7 +212,7 @@ PANELS: dict[str, PanelSpec] = {
         ),
         PanelSpec(
             id="prediction-loop",
-            title="Prediction loop",
+            title=N_("Prediction loop"),
             inputs={"text": str, "model": str, "max_steps": int},  # model: "decoder" or "seq2seq"
             subject="text",
             results={
