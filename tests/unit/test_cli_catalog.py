@@ -21,7 +21,8 @@ SHOWN = {"echo", "secho", "print", "fail", "_say", "input", "confirm", "prompt",
 SHOWN_KEYWORDS = {"title", "caption", "message", "description"}
 # engine modules whose messages are shown word for word (the rest of the engine: see the
 # report of issue 18)
-ENGINE = ("errors.py", "limits.py", "fetch.py")
+ENGINE = ("errors.py", "limits.py", "fetch.py", "loading.py", "engine.py", "sampling.py", "lens.py",
+          "precision.py")
 # the program's own name and Rich markup tags are not words to translate
 _NOT_WORDS = re.compile(r"\btutor\b|\[/?[a-z ]*\]")
 

@@ -176,3 +176,42 @@ def test_a_korean_rich_table_keeps_every_row_the_same_width() -> None:
     assert result.exit_code == 0, result.output
     rows = [line for line in result.stdout.splitlines() if line.strip()][1:]
     assert "조각" in rows[1] and len({cell_len(r) for r in rows}) == 1
+
+
+def test_a_progress_store_notice_is_in_korean() -> None:
+    import sqlite3
+
+    path = Settings.load().progress_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    newer = sqlite3.connect(path)
+    newer.execute("PRAGMA user_version = 99")
+    newer.close()
+    result = tutor("--lang", "ko", "progress")
+    assert result.exit_code == 0, result.output
+    notice = result.stderr.splitlines()[0]
+    assert notice.startswith(f"tutor: 진도 저장소 {path}: 더 새로운 tutor가 만든 저장소입니다"
+                             "(스키마 99, 이 tutor는 ")
+    assert notice.endswith("이름으로 옮기고 새 저장소를 시작했습니다")
+
+
+def test_translation_drift_is_named_in_korean_at_its_line(tmp_path: Path) -> None:
+    import shutil
+
+    lessons = tmp_path / "lessons"
+    shutil.copytree(LESSONS, lessons)
+    drifted = lessons / "ko" / "01-first-steps.yaml"
+    text = drifted.read_text(encoding="utf-8")
+    drifted.write_text(text.replace("id: first-steps", "id: first-steps-ko", 1), encoding="utf-8")
+    result = tutor("--lang", "ko", "check", str(lessons))
+    assert result.exit_code == 1
+    assert any(line.endswith(": id: id가 'first-steps-ko'인 영어 강의가 없습니다(번역은 id로 "
+                             "강의와 짝을 짓습니다)") and "ko/01-first-steps.yaml:1:1" in line
+               for line in result.stdout.splitlines())
+
+
+def test_a_settings_error_and_the_config_table_are_in_korean() -> None:
+    bad = tutor("--lang", "ko", "config", env={"TUTOR_THEME": "sepia"})
+    assert bad.exit_code == 2
+    assert bad.stderr == "tutor: theme(TUTOR_THEME): dark, light 중 하나여야 합니다. 지금은 'sepia'입니다\n"
+    table = tutor("--lang", "ko", "config")
+    assert table.exit_code == 0 and "기본값" in table.stdout and "┃ 출처" in table.stdout

@@ -13,7 +13,7 @@ from tutor.i18n import _
 def config(as_json: bool) -> None:
     """Show every setting, its value and where it came from (default, config file,
     TUTOR_* variable or flag). The settings are described in docs/settings.md."""
-    from tutor.settings import HELP, config_path
+    from tutor.settings import config_path, help_text, source_text
 
     s = settings()
     if as_json:
@@ -27,7 +27,8 @@ def config(as_json: bool) -> None:
     for col in (_("setting"), _("value"), _("from"), _("meaning")):
         table.add_column(col, overflow="fold")
     for name, value, source in s.rows():
-        table.add_row(name, value or _("(auto)"), source, HELP.get(name.split(".")[0], ""))
+        table.add_row(name, value or _("(auto)"), source_text(source),
+                      help_text(name.split(".")[0]))
     Console().print(table)
 
 
