@@ -13,7 +13,7 @@ from tutor.app.panels.attention import cell_text, cells_text, header_lines
 from tutor.app.panels.chips import wrap_chips
 from tutor.app.panels.layers import LABEL_WIDTH as LENS_LABEL_WIDTH
 from tutor.app.panels.layers import layer_label
-from tutor.app.panels.render import chip_text, clip, fill, pad, visible
+from tutor.app.panels.render import chip_text, clip, fill, pad, plot_label, visible
 from tutor.app.panels.tokenizer import cost_lines
 from tutor.engine.types import Token, Tokenization
 
@@ -113,3 +113,22 @@ def test_the_tokenizer_cost_line_is_korean_with_the_script_named_in_korean(korea
 def test_the_logit_lens_row_labels_fit_their_column_in_korean(korean: None):
     # SmolLM2 has 30 layers: emb, L1 … L30
     assert all(cell_len(layer_label(n)) <= LENS_LABEL_WIDTH - 1 for n in range(0, 31))
+
+
+def test_a_korean_plot_keeps_its_width_and_its_right_edge():
+    # plotext gives each character one cell: a Hangul title or legend made its lines two
+    # cells longer per syllable, and the wrapped lines pushed the plot's bottom off
+    from textual_plotext import PlotextPlot
+
+    def widths(title: str, label: str) -> set[int]:
+        plt = PlotextPlot().plt
+        plt.clear_figure()
+        plt.plotsize(40, 8)
+        plt.title(title)
+        plt.xlabel(plot_label("문맥 속 토큰 수"))
+        plt.plot([1, 2, 3], [1, 3, 2], label=label)
+        return {cell_len(line) for line in Text.from_ansi(plt.build()).plain.splitlines()}
+
+    assert widths("위치별 토큰당 시간 (ms)", "캐시 켬") != {40}  # as plotext draws it
+    assert widths(plot_label("위치별 토큰당 시간 (ms)"), plot_label("캐시 켬")) == {40}
+    assert plot_label("time per token (ms)") == "time per token (ms)"

@@ -218,6 +218,10 @@ def test_user_visible_strings_go_through_the_catalog():
     'self.show_error("tokens", f"Something went wrong: {err}")',
     # what a render helper returns, and text kept in a variable named for it
     'def label(n):\n    return "emb" if n == 0 else f"L{n}"', 'tail = f"… {n} more"',
+    # status lines, a worker's failure, errors raised for the learner, a Select's prompt
+    'self.status.show("comparison stopped")', 'self.JobFailed(f"Something went wrong: {err}")',
+    'raise ValueError("top-k must be a whole number")', 'Select(options, prompt="none")',
+    'Static(f"[b]{title}[/b] · sentence vectors")',
 ])
 def test_the_scan_catches_a_bare_string(tmp_path: Path, source: str):
     module = tmp_path / "m.py"

@@ -29,7 +29,16 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.lines import LineView
 from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.next_token import plain
-from tutor.app.panels.render import bar, clip, fill, heat_color, heat_legend, heat_style, pad
+from tutor.app.panels.render import (
+    bar,
+    clip,
+    fill,
+    heat_color,
+    heat_legend,
+    heat_style,
+    pad,
+    visible,
+)
 from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
 from tutor.i18n import _, ngettext
@@ -162,7 +171,8 @@ class AttentionHeatmap(ScrollView, can_focus=True):
 
     def draw(self, matrix: np.ndarray, labels: list[str], causal: bool, row: int,
              key: int = 0) -> None:
-        self.matrix, self.labels, self.causal = matrix, labels, causal
+        # lone jamo (WordPiece on Korean) drawn as letters, like the tokenizer's chips
+        self.matrix, self.labels, self.causal = matrix, [visible(t) for t in labels], causal
         self.row = min(max(0, row), max(0, len(labels) - 1))
         self.key = min(max(0, key), max(0, len(labels) - 1))
         self._fit()
@@ -271,14 +281,15 @@ def query_bars(maps: AttentionMaps, layer: int, head: int, row: int,
     """The selected query token's weights over every key, as bars: one line per key
     (the selected key marked ◀)."""
     weights = maps.weights[layer, head, row].tolist()
-    lines = [Text(_("“{token}” looks at").format(token=maps.tokens[row]), style="italic")]
+    lines = [Text(_("“{token}” looks at").format(token=visible(maps.tokens[row])),
+                  style="italic")]
     masked_word = _("masked")
     for k, token in enumerate(maps.tokens):
         w = weights[k]
         masked = maps.causal and k > row
         dim = "dim" if masked else ""
         lines.append(Text.assemble(
-            (pad(token, 12) + " ", dim),
+            (pad(visible(token), 12) + " ", dim),
             (f"{bar(w, 16):<16}", _bar_style(round(w, 2))),
             (" " + pad(masked_word if masked else f"{w:.0%}", 6, ">"), dim),
             (" ◀" if k == key else "", "bold")))
@@ -332,7 +343,7 @@ def mini_map(matrix: np.ndarray, title: str, selected: bool) -> Text:
 
 
 def head_grid(maps: AttentionMaps, layer: int, head: int) -> Group:
-    first, last = maps.tokens[0].lstrip("␣"), maps.tokens[-1].lstrip("␣")
+    first, last = visible(maps.tokens[0].lstrip("␣")), visible(maps.tokens[-1].lstrip("␣"))
     caption = fill(
         _("{heads_of_layer} In each small map a row is a query token and a column a key token, "
           "from “{first}” (top, left) to “{last}” (bottom, right); brighter means more "

@@ -17,7 +17,7 @@ from textual_plotext import PlotextPlot
 from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import JobAnswer, LivePanel
-from tutor.app.panels.render import clip, heat_legend, heat_style, pad
+from tutor.app.panels.render import clip, heat_legend, heat_style, pad, plot_label
 from tutor.engine import get_spec
 from tutor.engine.types import Embeddings
 from tutor.i18n import _
@@ -241,7 +241,7 @@ class EmbeddingsPanel(LivePanel):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(_("2-D projection (PCA)"))
+        plt.title(plot_label(_("2-D projection (PCA)")))
         coords = pca_2d(emb.vectors.astype(np.float64))
         xs, ys = coords[:, 0].tolist(), coords[:, 1].tolist()
         plt.scatter(xs, ys, marker="●", color="cyan")

@@ -20,7 +20,7 @@ from textual_plotext import PlotextPlot
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import Emit, JobAnswer, LivePanel
 from tutor.app.panels.next_token import parse_settings
-from tutor.app.panels.render import clip, fill
+from tutor.app.panels.render import clip, fill, plot_label
 from tutor.engine import cachecost
 from tutor.engine.cachecost import CacheCost
 from tutor.engine.limits import SEED_MAX
@@ -425,8 +425,8 @@ class GenerationPanel(LivePanel):
             self._plot_cost(plt, self.cost)
             plot.refresh()
             return
-        plt.title(_("time per token (ms) by position"))
-        plt.xlabel(_("token"))
+        plt.title(plot_label(_("time per token (ms) by position")))
+        plt.xlabel(plot_label(_("token")))
         highest = max((max(ys) for ys in self.series.values() if ys), default=0.0)
         if highest > 0:  # from zero, so a flat line looks flat and the labels stay round
             plt.ylim(0, highest * 1.15)
@@ -434,7 +434,7 @@ class GenerationPanel(LivePanel):
         for cache, colour in ((True, "green"), (False, "red")):
             ys = self.series.get(cache) or []
             if ys:
-                label = _("cache {state}").format(state=switch_text(cache))
+                label = plot_label(_("cache {state}").format(state=switch_text(cache)))
                 plt.plot(list(range(1, len(ys) + 1)), ys, label=label, color=colour,
                          marker="braille")
                 longest = max(longest, len(ys))
@@ -445,15 +445,16 @@ class GenerationPanel(LivePanel):
 
     @staticmethod
     def _plot_cost(plt: Any, cost: CacheCost) -> None:
-        plt.title(_("ms for one more token, by tokens in context (median)"))
-        plt.xlabel(_("tokens in context"))
+        plt.title(plot_label(_("ms for one more token, by tokens in context (median)")))
+        plt.xlabel(plot_label(_("tokens in context")))
         xs = [p.context for p in cost.points]
         highest = max(max(p.uncached_ms + p.cached_ms) for p in cost.points)
         plt.ylim(0, highest * 1.15)
         plt.xticks(xs, [str(x) for x in xs])
         for cache, colour in ((True, "green"), (False, "red")):
             ys = [p.cached if cache else p.uncached for p in cost.points]
-            plt.plot(xs, ys, label=_("cache {state}").format(state=switch_text(cache)),
+            label = plot_label(_("cache {state}").format(state=switch_text(cache)))
+            plt.plot(xs, ys, label=label,
                      color=colour, marker="braille")
 
     # -- the result a task step checks ---------------------------------------------------------

@@ -165,6 +165,15 @@ def clip(text: str, width: int) -> str:
     return cut + "…"
 
 
+def plot_label(text: str) -> str:
+    """A plot's title, axis label or legend for plotext, which gives every character one
+    cell: each wide character (a Hangul syllable) is followed by a zero-width space, so the
+    two cells it draws in are two characters to plotext too and the plot keeps its width."""
+    if text.isascii():
+        return text
+    return "".join(ch + "\u200b" if cell_len(ch) == 2 else ch for ch in text)
+
+
 def pad(text: str, width: int, align: str = "<") -> str:
     """`text` clipped and padded to exactly `width` cells (align "<", ">" or "^"), as
     f"{text:<{width}}" would do if every character were one cell wide."""

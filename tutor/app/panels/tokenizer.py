@@ -43,8 +43,10 @@ class TokenColumn(Vertical):
         self.title = title
         self.tokenization: Tokenization | None = None
         # in the border rather than a widget of its own: every widget on screen costs time
-        # in each frame, and this panel must redraw within one
-        self.border_title = f"[b]{escape(title)}[/b] · {escape(_(ROLES[role]))}"
+        # in each frame, and this panel must redraw within one. The method goes under the
+        # pieces: beside a model name as long as SmolLM2's it was cut at 80 columns.
+        self.border_title = f"[b]{escape(title)}[/b]"
+        self.border_subtitle = escape(_(ROLES[role]))
 
     def compose(self) -> ComposeResult:
         # kept at hand: show() runs on every keystroke
