@@ -217,7 +217,9 @@ def report(rows: list[Row], stop: str, machine: dict[str, str], args: argparse.N
     lines = [SECTION, "",
              "Written by `python bench/bench_classroom.py`; every number below comes from one "
              "run. Sessions are opened one after another against one `tutor serve` (real "
-             "models: each session loads SmolLM2-135M in float32), each kept open while the "
+             "models: each session loads SmolLM2-135M in float32, its decode layout "
+             "memory-mapped from the model cache's `blas-layout.bin`, one copy for all "
+             "sessions), each kept open while the "
              "next starts; a session counts as ready when its model is loaded. Then it opens "
              "the Lab and steps through its first five panels (tokenizer, embeddings with "
              "MiniLM, attention, layers, next-token), so both models have run and every "
