@@ -8,7 +8,7 @@ tests/unit/test_catalogs.py fails when they fall out of step with the code).
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 DOMAIN = "tutor"
@@ -63,11 +63,16 @@ def N_(message: str) -> str:
     return message
 
 
-def resolve(flag: str | None, environ: Mapping[str, str], saved: str | None) -> str:
+def resolve(flag: str | None, environ: Mapping[str, str],
+            saved: str | None | Callable[[], str | None]) -> str:
     """The language to show: --lang, then TUTOR_LANG, then the learner's saved choice, then
-    the system locale, then English. A value we have no catalog for is passed over."""
-    for candidate in (flag, environ.get("TUTOR_LANG"), saved):
+    the system locale, then English. A value we have no catalog for is passed over.
+
+    `saved` may be a function that reads the choice: it is called only when neither the flag
+    nor TUTOR_LANG decides, so a command given --lang never opens the progress store."""
+    for candidate in (flag, environ.get("TUTOR_LANG")):
         code = normalise(candidate)
         if code:
             return code
-    return from_locale(environ) or DEFAULT
+    code = normalise(saved() if callable(saved) else saved)
+    return code or from_locale(environ) or DEFAULT

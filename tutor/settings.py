@@ -29,6 +29,7 @@ from typing import Any
 import platformdirs
 
 from tutor.i18n import LANGUAGES as LANGUAGE_NAMES
+from tutor.i18n import N_, _, ngettext
 from tutor.i18n import normalise as normalise_language
 from tutor.paths import APP_NAME, default_cache_dir, default_data_dir, default_lessons_dir
 
@@ -56,21 +57,43 @@ ENV: dict[str, str] = {
     "seq2seq": "TUTOR_SEQ2SEQ",
 }
 
+# each setting's meaning, a catalog message: shown through `help_text`
 HELP: dict[str, str] = {
-    "device": "cpu, cuda, cuda:N or mps; empty means CUDA when available, else the CPU",
-    "dtype": f"precision of the decoder's weights: {', '.join(DTYPES)}",
-    "decode": f"the decode step: {', '.join(DECODES)} (auto: the fastest exact one)",
-    "data_dir": "where progress is stored",
-    "lessons_dir": "the course's lesson files",
-    "cache_dir": "model weights and converted caches",
-    "language": f"the course language: {', '.join(LANGUAGES)}; empty means the last one "
-                "chosen in the app, else the system locale, else en",
-    "theme": f"{' or '.join(THEMES)}; empty means the last one chosen in the app",
-    "decoder": "the decoder-only model of the panels (a name from `tutor models`)",
-    "encoder": "the encoder model of the embeddings panel",
-    "seq2seq": "the encoder-decoder model of the prediction loop",
-    "keymap": "binding id -> keys, e.g. \"lesson.next\" = \"ctrl+n\" (docs/settings.md)",
+    "device": N_("cpu, cuda, cuda:N or mps; empty means CUDA when available, else the CPU"),
+    "dtype": N_("precision of the decoder's weights: {choices}"),
+    "decode": N_("the decode step: {choices} (auto: the fastest exact one)"),
+    "data_dir": N_("where progress is stored"),
+    "lessons_dir": N_("the course's lesson files"),
+    "cache_dir": N_("model weights and converted caches"),
+    "language": N_("the course language: {choices}; empty means the last one chosen in the "
+                   "app, else the system locale, else en"),
+    "theme": N_("{choices}; empty means the last one chosen in the app"),
+    "decoder": N_("the decoder-only model of the panels (a name from `tutor models`)"),
+    "encoder": N_("the encoder model of the embeddings panel"),
+    "seq2seq": N_("the encoder-decoder model of the prediction loop"),
+    "keymap": N_("binding id -> keys, e.g. \"lesson.next\" = \"ctrl+n\" (docs/settings.md)"),
 }
+_CHOICES = {"dtype": DTYPES, "decode": DECODES, "language": LANGUAGES, "theme": THEMES}
+
+
+def help_text(name: str) -> str:
+    """What setting `name` means, in the learner's language ("" for none)."""
+    if name not in HELP:
+        return ""
+    return _(HELP[name]).format(choices=", ".join(_CHOICES.get(name, ())))
+
+
+def source_text(source: str) -> str:
+    """Where a value came from, for people: "default" and "config file PATH" in words;
+    variable and flag names as they are. (`Settings.sources` keeps the English, for JSON.)"""
+    if source == "default":
+        return _("default")
+    if source.startswith(_CONFIG_SOURCE):
+        return _("config file {path}").format(path=source.removeprefix(_CONFIG_SOURCE))
+    return source
+
+
+_CONFIG_SOURCE = "config file "
 
 
 class SettingsError(ValueError):
@@ -108,7 +131,7 @@ class Settings:
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
         for name, value in _read_config(path).items():
-            values[name], sources[name] = value, f"config file {path}"
+            values[name], sources[name] = value, f"{_CONFIG_SOURCE}{path}"
         for name, var in ENV.items():
             raw = environ.get(var)
             if raw is not None and raw.strip() != "":
@@ -128,7 +151,8 @@ class Settings:
             try:
                 clean[name] = _parse(name, value)
             except SettingsError as err:
-                raise SettingsError(f"{name} from {where}: {err}") from None
+                raise SettingsError(_("{name} from {where}: {problem}").format(
+                    name=name, where=source_text(where), problem=err)) from None
         for f in fields(cls):
             if f.name != "sources":
                 sources.setdefault(f.name, "default")
@@ -187,14 +211,19 @@ def _read_config(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
-        raise SettingsError(f"cannot read the config file {path}: {err}") from None
+        raise SettingsError(_("cannot read the config file {path}: {error}").format(
+            path=path, error=err)) from None
     except tomllib.TOMLDecodeError as err:
-        raise SettingsError(f"the config file {path} is not valid TOML: {err}") from None
+        raise SettingsError(_("the config file {path} is not valid TOML: {error}").format(
+            path=path, error=err)) from None
     known = {f.name for f in fields(Settings)} - {"sources"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise SettingsError(f"the config file {path} has unknown setting(s) "
-                            f"{', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise SettingsError(ngettext(
+            "the config file {path} has unknown setting {unknown}; known: {known}",
+            "the config file {path} has unknown settings {unknown}; known: {known}",
+            len(unknown)).format(path=path, unknown=", ".join(unknown),
+                                 known=", ".join(sorted(known))))
     return data
 
 
@@ -203,14 +232,15 @@ def _parse(name: str, value: Any) -> Any:
         if not isinstance(value, Mapping) or not all(
                 isinstance(k, str) and isinstance(v, str) and v.strip()
                 for k, v in value.items()):
-            raise SettingsError("must be a table of binding id = \"keys\" strings")
+            raise SettingsError(_("must be a table of binding id = \"keys\" strings"))
         return {k: v.strip() for k, v in value.items()}
     if not isinstance(value, str | Path):
-        raise SettingsError(f"must be text, not {type(value).__name__} {value!r}")
+        raise SettingsError(_("must be text, not {kind} {value}").format(
+            kind=type(value).__name__, value=repr(value)))
     text = str(value).strip()
     if name in ("data_dir", "lessons_dir", "cache_dir"):
         if not text:
-            raise SettingsError("is empty: give a directory")
+            raise SettingsError(_("is empty: give a directory"))
         return Path(text).expanduser()
     if name == "device":
         if text in ("", "auto"):
@@ -234,16 +264,20 @@ def _parse(name: str, value: Any) -> Any:
             return None
         code = normalise_language(text)  # ko_KR.UTF-8, ko-KR and KO all mean ko
         if code is None:
-            raise SettingsError(f"{text!r} is not one of {', '.join(LANGUAGES)}")
+            raise SettingsError(_(_NOT_ONE_OF).format(value=repr(text),
+                                                   choices=", ".join(LANGUAGES)))
         return code
     if name in ("decoder", "encoder", "seq2seq"):
         if not text:
-            raise SettingsError("is empty: give a model name from `tutor models`")
+            raise SettingsError(_("is empty: give a model name from `tutor models`"))
         return text
-    raise SettingsError(f"unknown setting {name!r}")
+    raise SettingsError(_("unknown setting {name}").format(name=repr(name)))
 
 
 def _choice(text: str, choices: tuple[str, ...]) -> str:
     if text not in choices:
-        raise SettingsError(f"{text!r} is not one of {', '.join(choices)}")
+        raise SettingsError(_(_NOT_ONE_OF).format(value=repr(text), choices=", ".join(choices)))
     return text
+
+
+_NOT_ONE_OF = N_("{value} is not one of {choices}")

@@ -23,7 +23,7 @@ def test_check_lists_every_error_and_fails() -> None:
     assert sum("many-errors.yaml:" in line for line in lines) == 3
     assert {line.split(":")[0].rsplit("/", 1)[-1] for line in lines} == {
         p.name for p in (FIXTURES / "broken").glob("*.yaml")}
-    assert f"error(s) in {n} of {n} lesson file(s)" in result.stderr
+    assert f"errors in {n} of {n} lesson files" in result.stderr
 
 
 def test_check_passes_on_valid_lessons() -> None:
@@ -59,7 +59,7 @@ def test_check_prints_cue_statistics_per_file_and_course(tmp_path: Path) -> None
                              "1/2 (50%), 'of the above' 0") for line in lines)
     assert any(line.endswith("02-fair.yaml: longest is right 0/2 (0%), first is right "
                              "1/2 (50%), 'of the above' 1") for line in lines)
-    assert "  all 2 lesson(s): longest is right 2/4 (50%), first is right 2/4 (50%), " \
+    assert "  all 2 lessons: longest is right 2/4 (50%), first is right 2/4 (50%), " \
            "'of the above' 1" in lines
     # the 'all of the above' choice is pointed at by file:line, and the share > 1/3 warned
     assert any("02-fair.yaml:" in line and "steps[1].choices[1].text: warning:" in line

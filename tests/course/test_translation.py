@@ -86,4 +86,4 @@ def test_check_lists_translation_drift_and_fails(tmp_path):
 def test_check_passes_a_clean_partial_translation():
     result = CliRunner().invoke(main, ["check", str(LESSONS)])
     assert result.exit_code == 0, result.output
-    assert "ko: 1 translated lesson file(s)" in result.output
+    assert "ko: 1 translated lesson file;" in result.output

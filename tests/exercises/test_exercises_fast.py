@@ -3,12 +3,17 @@ hangs, raises, exits or does not compile fails cleanly, within the time limit.""
 
 from __future__ import annotations
 
+import gettext
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.exercises.conftest import check_source
+from tests.exercises.conftest import by_name, check_source
+from tests.exercises.mistakes import MISTAKES
+from tutor import i18n
 from tutor.exercises.catalog import EXERCISES, reference_text
+from tutor.exercises.checks import mean_pool
 
 # mean-pool needs only the tiny BERT, the quickest model to build
 HEADER = "import numpy as np\n\n\ndef sentence_embedding(token_vectors, mask):\n"
@@ -71,3 +76,21 @@ def test_too_much_memory_is_a_failure(tmp_path: Path) -> None:
     run = check_source(tmp_path, "mean-pool", source, tiny=True)
     assert not run.passed
     assert "ran out of memory" in run.checks[0].message
+
+
+def test_a_korean_learner_reads_what_the_checks_found_in_korean(tmp_path: Path) -> None:
+    padding = next(m for m in MISTAKES if m.name == "padding-in-the-mean")
+    i18n.use("ko")  # what `tutor --lang ko` does; the child process inherits the choice
+    try:
+        run = check_source(tmp_path, padding.exercise, padding.source, tiny=True)
+    finally:
+        i18n.use("en")
+    found = by_name(run)
+    # names stay English ids (the app translates them where it shows them); the messages
+    # are the catalog's Korean, looked up here from the same English messages
+    korean = gettext.translation(i18n.DOMAIN, i18n.LOCALE_DIR, languages=["ko"])
+    passed, message = found[padding.check]
+    assert not passed and korean.gettext(mean_pool.PADDING) in message
+    assert padding.says not in message and re.search("[가-힣]", message)
+    assert found["one sentence"] == (
+        True, korean.gettext("one sentence matches MiniLM's sentence embedding"))

@@ -109,7 +109,7 @@ def test_installed_tutor_runs_outside_the_source_tree(built: tuple[Path, Path],
     tutor = str(venv / "bin" / "tutor")
     check = _run(venv, [tutor, "check"], tmp_path)
     assert check.returncode == 0, check.stderr
-    assert f"ok: {len(LESSONS)} lesson file(s)" in check.stderr
+    assert f"ok: {len(LESSONS)} lesson files" in check.stderr
 
     progress = _run(venv, [tutor, "progress", "--json"], tmp_path)
     assert progress.returncode == 0, progress.stderr

@@ -26,7 +26,7 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 SHOWN = {"notify", "Static", "Label", "Button", "Markdown", "Binding", "Option", "update",
          "ConfirmScreen", "Input", "Hit", "DiscoveryHit", "Text", "from_markup", "Content",
          "Segment", "Rule", "Tab", "TabPane", "Checkbox", "RadioButton", "Link", "Tree",
-         "add_column", "title", "xlabel", "ylabel"}
+         "add_column", "title", "xlabel", "ylabel", "show", "JobFailed"}
 # Calls all of whose arguments are shown: a row of a table, the pieces of Text.assemble
 # (a piece is a string or a (string, style) pair), a panel's notices.
 SHOWN_ALL = {"add_row", "assemble", "show_notice"}
@@ -34,7 +34,7 @@ SHOWN_ALL = {"add_row", "assemble", "show_notice"}
 # string that reads like an id ("tok-decoder", "lesson.next", "--json") is not flagged.
 SHOWN_UNLESS_ID = {"append"}
 SHOWN_KEYWORDS = {"placeholder", "title", "description", "label", "tooltip", "caption",
-                  "subtitle", "header", "footer", "error"}
+                  "subtitle", "header", "footer", "error", "prompt"}
 # Attributes and class attributes that Textual draws: `self.border_title = "..."`.
 SHOWN_ATTRIBUTES = {"border_title", "border_subtitle", "label", "tooltip", "title",
                     "sub_title", "placeholder", "BORDER_TITLE", "BORDER_SUBTITLE", "TITLE",
@@ -46,20 +46,13 @@ SHOWN_VARIABLES = {"notice", "caption", "label", "title", "tail", "hint", "messa
 # class or selector, an action, a key or an option ("tok-decoder", "#att-header",
 # "lesson.next", "ctrl+q").
 _ID = re.compile(r"[A-Za-z0-9_.#:/+-]*[_.#:/+-][A-Za-z0-9_.#:/+-]*")
-# Format fields ("{n:.3f}", "%.1f%%") are filled in, never read as they stand.
+# Format fields ("{n:.3f}", "%.1f%%") are filled in and markup tags ("[b]", "[/]") styled:
+# neither is read as it stands.
 _PRINTF = re.compile(r"%(\([^)]*\))?[-+ #0]*\d*(\.\d+)?[a-zA-Z%]")
+_MARKUP = re.compile(r"\[/?(b|i|u|s|bold|dim|italic|underline|reverse|strike)?\]")
 # Modules of tutor/app whose strings are not yet in the catalog (issue 18: being converted).
 # This list may only shrink: the test fails when a module here has become clean.
-PENDING = {
-    "app.py", "panels/attention.py", "panels/base.py", "panels/embeddings.py",
-    "panels/generation.py", "panels/live.py", "panels/next_token.py",
-    "panels/prediction_loop.py", "panels/tokenizer.py", "screens/confirm.py", "screens/help.py",
-    "screens/lab.py", "screens/lesson.py", "screens/map.py", "widgets/model_status.py",
-    "widgets/quiz.py", "widgets/steps.py",
-    # seen only since the scan reads Rich's text, borders, charts and render helpers too
-    "keys.py", "panels/explore.py", "panels/layers.py", "panels/scripts.py",
-    "panels/waiting.py",
-}
+PENDING: set[str] = set()
 
 
 def _code_messages() -> set[str]:
@@ -97,10 +90,15 @@ def test_the_compiled_catalog_matches_its_source():
 
 
 def _words(text: str) -> bool:
-    """Whether a piece of literal text has letters once its format fields are taken out."""
+    """Whether a piece of literal text has words once its format fields and markup are taken
+    out: two letters or more (one alone is a key, " ^g", or a unit, "{n} s")."""
     with contextlib.suppress(ValueError):  # braces that are not a format: kept as they are
         text = "".join(part for part, *_field in string.Formatter().parse(text))
-    return any(ch.isalpha() for ch in _PRINTF.sub("", text))
+    return _letters(_PRINTF.sub("", text)) > 1
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in _MARKUP.sub("", text))
 
 
 def _literals(node: ast.AST | None, ids_too: bool = True) -> list[ast.AST]:
@@ -116,7 +114,7 @@ def _literals(node: ast.AST | None, ids_too: bool = True) -> list[ast.AST]:
     if isinstance(node, ast.JoinedStr):
         text = "".join(v.value for v in node.values
                        if isinstance(v, ast.Constant) and isinstance(v.value, str))
-        return [node] if any(ch.isalpha() for ch in text) else []
+        return [node] if _letters(text) > 1 else []
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _literals(node.left, ids_too) + _literals(node.right, ids_too)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
@@ -167,6 +165,12 @@ def unwrapped(path: Path) -> list[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(_target_names(t) for t in targets):
                 found += _literals(node.value, ids_too=False)
+        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            # an error's sentence is what the learner reads where it is caught and shown
+            func = node.exc.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name.endswith("Error"):
+                found += [lit for arg in node.exc.args[:1] for lit in _literals(arg)]
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             # a helper's returned string is what the panel draws ("on", "Korean", "L3")
             for inner in _own_nodes(node):
@@ -214,6 +218,10 @@ def test_user_visible_strings_go_through_the_catalog():
     'self.show_error("tokens", f"Something went wrong: {err}")',
     # what a render helper returns, and text kept in a variable named for it
     'def label(n):\n    return "emb" if n == 0 else f"L{n}"', 'tail = f"… {n} more"',
+    # status lines, a worker's failure, errors raised for the learner, a Select's prompt
+    'self.status.show("comparison stopped")', 'self.JobFailed(f"Something went wrong: {err}")',
+    'raise ValueError("top-k must be a whole number")', 'Select(options, prompt="none")',
+    'Static(f"[b]{title}[/b] · sentence vectors")',
 ])
 def test_the_scan_catches_a_bare_string(tmp_path: Path, source: str):
     module = tmp_path / "m.py"
@@ -237,9 +245,12 @@ def test_the_scan_catches_a_bare_string(tmp_path: Path, source: str):
     # format-only strings and symbols have no words to translate
     'Text(f"{p:6.1%}")', 'Static("{:.3f}".format(x))', 'out.append(" · ")',
     'Text.assemble((f"{n:,}", "bold"), " → ")', 'Segment("▀", style)', 'Static("%.2f%%" % x)',
+    'Button(_("Generate") + " ^g")', 'Text(f"{ms:.0f} s")',
     # a nested helper's return belongs to the helper, and a string that is not shown at all
     'def outer():\n    def css():\n        return "tok-a"\n    return _("Shown")',
     'log.debug("tokenized %d pieces", n)', 'name = "decoder"',
+    'self.border_title = f"[b]{title}[/b] · {method}"', 'raise KeyError(role)',
+    'raise SystemExit("x")',
 ])
 def test_the_scan_passes_what_a_learner_does_not_read(tmp_path: Path, source: str):
     module = tmp_path / "m.py"

@@ -43,7 +43,7 @@ def test_each_layer_overrides_the_one_below(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("config", "env", "message"), [
     ("", {"TUTOR_DEVICE": "gpu"}, "device from TUTOR_DEVICE: unknown device 'gpu'"),
     ('decode = "fast"\n', {}, "decode from config file"),
-    ('colour = "red"\n', {}, "unknown setting(s) colour"),
+    ('colour = "red"\n', {}, "unknown setting colour"),
     ("device = \n", {}, "is not valid TOML"),
     ('[keymap]\n"app.quit" = 3\n', {}, "keymap from config file"),
 ])

@@ -11,14 +11,17 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.driver import Driver
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from tutor import i18n
 from tutor.app import lifeline
@@ -33,6 +36,7 @@ from tutor.course.glossary import SCHEME
 from tutor.course.loader import Course, load_course
 from tutor.course.progress import ProgressStore
 from tutor.course.translation import Translation, translate_course
+from tutor.i18n import N_, _, ngettext
 from tutor.serve.learners import ASK_NAME_ENV, NAME_SETTING
 from tutor.settings import Settings
 
@@ -53,16 +57,16 @@ def write_crash_report(error: BaseException, folder: Path) -> Path | None:
 class TutorApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
     TITLE = "llm-tutor"
-    SUB_TITLE = "how transformer language models work"
+    SUB_TITLE = N_("how transformer language models work")
     COMMANDS = App.COMMANDS | {TutorCommands}
     # q and l work everywhere but the map alone shows them in the footer (see MapScreen):
     # elsewhere the footer's room goes to the keys of the step, and the help lists these
     BINDINGS = [
-        Binding("q", "quit", "Quit", show=False, id="app.quit"),
-        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
-        Binding("l", "lab", "Lab", show=False, id="app.lab"),
-        Binding("g", "glossary", i18n._("Glossary"), show=False, id="app.glossary"),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
+        Binding("q", "quit", N_("Quit"), show=False, id="app.quit"),
+        Binding("question_mark,f1", "help", N_("Help"), key_display="?", id="app.help"),
+        Binding("l", "lab", N_("Lab"), show=False, id="app.lab"),
+        Binding("g", "glossary", N_("Glossary"), show=False, id="app.glossary"),
+        Binding("ctrl+t", "toggle_theme", N_("Theme"), show=False, id="app.theme"),
     ]
     # seconds after the first screen is drawn before the model load starts: importing torch
     # holds the interpreter for a while, and the learner should see the map first
@@ -73,7 +77,8 @@ class TutorApp(App[None]):
     EXIT_GRACE = 10.0
     GONE_GRACE = 2.0
 
-    model_state: reactive[tuple[str, str]] = reactive(("idle", "not loaded yet"))
+    # the text is an N_() message, translated by ModelStatus when it is shown
+    model_state: reactive[tuple[str, str]] = reactive(("idle", N_("not loaded yet")))
     crash_report: Path | None = None
     finished_lesson: str | None = None  # set when a lesson ends; the map moves past it
     restart_language: str | None = None  # set when the learner switched language
@@ -88,9 +93,11 @@ class TutorApp(App[None]):
         self.lessons_path = lessons_path or self.settings.lessons_dir
         self.hub = hub or EngineHub(self.settings)
         self.store = store or ProgressStore.open(self.settings.progress_path)
-        # the CLI has already chosen (i18n.resolve) and switched the catalogs before the app's
-        # modules were imported, so class-level strings such as key labels are translated too
+        # the CLI has chosen (i18n.resolve); every word on screen is looked up when it is
+        # shown (key labels too: see tutor.app.keys.translated), so switching here is enough
         self.language = i18n.normalise(language) or i18n.current()
+        i18n.use(self.language)
+        self.sub_title = _(self.SUB_TITLE)
         self.translation: Translation | None = None
         self.course: Course = self._load_course()
         self.load_model_on_start = load_model
@@ -119,11 +126,14 @@ class TutorApp(App[None]):
         if os.environ.get(ASK_NAME_ENV) and not self.store.setting(NAME_SETTING):
             self.push_screen(NameScreen(), self._learner_named)
         for notice in self.store.notices:
-            self.notify(notice, title="Progress", severity="warning", timeout=12)
+            self.notify(notice, title=_("Progress"), severity="warning", timeout=12)
         broken = [e for e in self.course.entries if e.errors]
         if broken:
-            self.notify(f"{len(broken)} lesson file(s) have errors and are marked broken; "
-                        "`tutor check` lists them.", severity="warning", timeout=8)
+            self.notify(ngettext("{count} lesson file has errors and is marked broken; "
+                                 "`tutor check` lists it.",
+                                 "{count} lesson files have errors and are marked broken; "
+                                 "`tutor check` lists them.", len(broken)).format(
+                                     count=len(broken)), severity="warning", timeout=8)
         if self.load_model_on_start:
             self.call_after_refresh(self.set_timer, self.MODEL_LOAD_DELAY, self.start_model_load)
         stdin = sys.__stdin__
@@ -176,8 +186,8 @@ class TutorApp(App[None]):
     def _learner_named(self, name: str | None) -> None:
         if name:
             self.store.set_setting(NAME_SETTING, name)
-            self.notify(f"Welcome, {name}. Your progress is saved on this server.",
-                        title="Classroom")
+            self.notify(_("Welcome, {name}. Your progress is saved on this server.").format(
+                name=name), title=_("Classroom"))
 
     def watch_terminal(self, fd: int) -> None:
         """Quit once the terminal on `fd` is gone (progress is already saved).
@@ -202,7 +212,8 @@ class TutorApp(App[None]):
 
     # -- the model --------------------------------------------------------------------------
     def start_model_load(self) -> None:
-        self.model_state = ("loading", f"loading {self.hub.names['decoder']}…")
+        self.model_state = ("loading", _("loading {model}…").format(
+            model=self.hub.names["decoder"]))
         self._load_model()
 
     @work(thread=True, exclusive=True, group="model-load")
@@ -215,17 +226,20 @@ class TutorApp(App[None]):
         except EngineError as err:  # ModelMissing says how to fetch the weights
             state = ("missing", str(err))
         except Exception as err:  # never a traceback on screen
-            state = ("error", f"{engine.name} failed to load: {err}")
+            state = ("error", _("{model} failed to load: {error}").format(model=engine.name,
+                                                                          error=err))
         else:
             where = "GPU" if str(facts.device).startswith("cuda") else str(facts.device).upper()
-            state = ("ready", f"{engine.name} ready on {where} ({facts.device})")
+            state = ("ready", _("{model} ready on {where} ({device})").format(
+                model=engine.name, where=where, device=facts.device))
         self.call_from_thread(setattr, self, "model_state", state)
 
     # -- actions ------------------------------------------------------------------------------
     def open_lesson(self, lesson_id: str) -> None:
         lesson = self.course.lesson(lesson_id)
         if lesson is None:
-            self.notify(f"Lesson '{lesson_id}' cannot be opened.", severity="error")
+            self.notify(_("Lesson '{lesson}' cannot be opened.").format(lesson=lesson_id),
+                        severity="error")
             return
         # from the palette the learner may be inside another lesson: go back to the map first
         while isinstance(self.screen, LessonScreen):
@@ -247,8 +261,9 @@ class TutorApp(App[None]):
             if yes:
                 self.reset_lesson(lesson_id)
 
-        self.push_screen(ConfirmScreen(f"Forget your answers and your place in “{title}”?",
-                                       "Reset"), answered)
+        self.push_screen(ConfirmScreen(
+            _("Forget your answers and your place in “{title}”?").format(title=title),
+            _("Reset")), answered)
 
     def reset_lesson(self, lesson_id: str) -> None:
         if isinstance(self.screen, LessonScreen) and self.screen.lesson.id == lesson_id:
@@ -261,7 +276,7 @@ class TutorApp(App[None]):
         self.store.reset(lesson_id)
         if isinstance(self.screen, MapScreen):
             self.screen.refresh_course()
-        self.notify(f"Progress of '{lesson_id}' cleared.")
+        self.notify(_("Progress of '{lesson}' cleared.").format(lesson=lesson_id))
 
     def set_theme(self, name: str) -> None:
         self.theme = THEMES[name]
@@ -270,6 +285,18 @@ class TutorApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.set_theme("light" if self.current_theme.dark else "dark")
 
+    def action_command_palette(self) -> None:
+        # Textual's palette, with its search box in the learner's language
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=_("Search for commands…")))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Textual's own commands (theme, keys, screenshot...): their words are in the
+        # catalog (tutor.app.textual_words)
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -277,8 +304,8 @@ class TutorApp(App[None]):
     def action_switch_language(self) -> None:
         """Save the other language and restart in it; the CLI relaunches the tutor at once.
 
-        Key labels and screens are built when their modules load, so a fresh process is the
-        one way every word changes together; the learner's place is already saved."""
+        A fresh start rebuilds every screen, lesson and panel in the new language at once;
+        the learner's place is already saved."""
         self.restart_language = "en" if self.language == "ko" else "ko"
         self.store.set_setting("language", self.restart_language)
         self.exit()
@@ -301,11 +328,13 @@ class TutorApp(App[None]):
         try:
             from tutor.app.screens.lab import LabScreen
         except Exception as err:  # the lab is optional: a broken one must not end the course
-            self.notify(f"The lab is not available: {err}", severity="error")
+            self.notify(_("The lab is not available: {error}").format(error=err),
+                        severity="error")
             return
         if isinstance(self.screen, LabScreen):
             return
         try:
             self.push_screen(LabScreen())
         except Exception as err:
-            self.notify(f"The lab could not open: {err}", severity="error")
+            self.notify(_("The lab could not open: {error}").format(error=err),
+                        severity="error")

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Provider
 
+from tutor.i18n import _
+
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
 
@@ -22,26 +24,27 @@ class TutorCommands(Provider):
         commands: list[tuple[str, Callable[[], object], str]] = []
         for entry in app.course.entries:
             if entry.ok:
-                commands.append((f"Open lesson: {entry.title}", partial(app.open_lesson, entry.id),
-                                 "Jump to this lesson, where you left off"))
+                commands.append((_("Open lesson: {title}").format(title=entry.title),
+                                 partial(app.open_lesson, entry.id),
+                                 _("Jump to this lesson, where you left off")))
         started = app.store.all()
         for entry in app.course.entries:
             if entry.id in started:
-                commands.append((f"Reset lesson: {entry.title}",
+                commands.append((_("Reset lesson: {title}").format(title=entry.title),
                                  partial(app.confirm_reset, entry.id),
-                                 "Forget this lesson's answers and position (asks first)"))
+                                 _("Forget this lesson's answers and position (asks first)")))
         commands += [
-            ("Theme: dark", partial(app.set_theme, "dark"), "Switch to the dark theme"),
-            ("Theme: light", partial(app.set_theme, "light"), "Switch to the light theme"),
-            ("Open the lab", app.action_lab, "Every live panel, to play freely"),
-            ("Show keys (help)", app.action_help, "List every key binding"),
-            ("Glossary / 용어집", app.action_glossary, "Every term of the course, in English "
-             "and Korean"),
+            (_("Theme: dark"), partial(app.set_theme, "dark"), _("Switch to the dark theme")),
+            (_("Theme: light"), partial(app.set_theme, "light"), _("Switch to the light theme")),
+            (_("Open the lab"), app.action_lab, _("Every live panel, to play freely")),
+            (_("Show keys (help)"), app.action_help, _("List every key binding")),
+            # named in both languages, so a learner finds it whichever one is on screen
+            ("Glossary / 용어집", app.action_glossary,
+             _("Every term of the course, in English and Korean")),
         ]
-        # named in both languages, so a learner finds it whichever one is on screen
         other = "English" if app.language == "ko" else "한국어"
         commands.append((f"Language / 언어: {other}", app.action_switch_language,
-                         "Restart the course in the other language (your place is kept)"))
+                         _("Restart the course in the other language (your place is kept)")))
         return commands
 
     async def discover(self) -> AsyncIterator[DiscoveryHit]:

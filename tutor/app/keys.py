@@ -11,22 +11,46 @@ panel too), so `m` typed into a prompt stays an `m`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from textual.binding import Binding, BindingsMap
+from textual.binding import ActiveBinding, Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.keys import key_to_character
 from textual.screen import Screen
 from textual.widget import Widget
 
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
 if TYPE_CHECKING:
     from textual.app import App
 
 
-class StepKeys(Screen[None]):
+def translated(binding: Binding) -> Binding:
+    """`binding` with its description (and its group's) in the learner's language.
+
+    Bindings are declared at class level with N_(), when their module is imported, before
+    the learner's language is known; the words are looked up when they are shown."""
+    group = binding.group
+    if group is not None and group.description:
+        group = replace(group, description=_(group.description))
+    return replace(binding, description=_(binding.description) if binding.description else "",
+                   tooltip=_(binding.tooltip) if binding.tooltip else "", group=group)
+
+
+class TranslatedKeys:
+    """Mix into a Screen: the footer and Textual's key panel show the keys' descriptions in
+    the learner's language (both read `Screen.active_bindings`)."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        active: dict[str, ActiveBinding] = super().active_bindings  # type: ignore[misc]
+        return {key: ActiveBinding(node, translated(binding), enabled,
+                                   _(tooltip) if tooltip else tooltip)
+                for key, (node, binding, enabled, tooltip) in active.items()}
+
+
+class StepKeys(TranslatedKeys, Screen[None]):
     """A screen whose current panel's bindings work wherever the focus is on the screen."""
 
     # the screen decides what has the focus on arrival; Textual's default would put it in
@@ -74,8 +98,9 @@ class StepKeys(Screen[None]):
 
 # The escape pair every step screen binds: the first one that applies runs and is shown.
 def escape_bindings(back: str, back_id: str) -> list[Binding]:
+    """`back` is marked with N_() by the caller and translated where it is shown."""
     return [
-        Binding("escape", "leave_focus", _("Leave field"), id="focus.leave"),
+        Binding("escape", "leave_focus", N_("Leave field"), id="focus.leave"),
         Binding("escape", "back", back, id=back_id),
     ]
 
@@ -87,19 +112,30 @@ class KeyRow:
     description: str
 
 
-PALETTE = "Command palette: open or reset a lesson, theme"
+PALETTE = N_("Command palette: open or reset a lesson, theme")
+
+
+# the focused widgets whose keys the help lists, by class name (others keep their own name)
+WIDGET_NAMES = {
+    "Exercise": N_("Exercise"), "AnswerInput": N_("Answer box"), "Input": N_("Text box"),
+    "TextArea": N_("Editor"), "RadioSet": N_("Choices"), "SelectionList": N_("Choices"),
+    "DataTable": N_("Table"), "OptionList": N_("List"), "Button": N_("Button"),
+    "Collapsible": N_("Fold"), "Tabs": N_("Tabs"), "VerticalScroll": N_("Scroll area"),
+    "ScrollableContainer": N_("Scroll area"), "Markdown": N_("Text"),
+}
 
 
 def where_label(node: DOMNode, screen: Screen[object]) -> str:
     from tutor.app.panels.base import Panel
 
     if isinstance(node, Panel):
-        return f"{node.spec().title} panel"
+        return _("{panel} panel").format(panel=_(node.spec().title))
     if node is screen:
-        return "This screen"
+        return _("This screen")
     if node is screen.app:
-        return "Everywhere"
-    return node.__class__.__name__.removesuffix("View")  # "ExerciseView" -> "Exercise"
+        return _("Everywhere")
+    name = node.__class__.__name__.removesuffix("View")  # "ExerciseView" -> "Exercise"
+    return _(WIDGET_NAMES[name]) if name in WIDGET_NAMES else name
 
 
 def active_keys(screen: Screen[object]) -> list[KeyRow]:
@@ -118,7 +154,7 @@ def active_keys(screen: Screen[object]) -> list[KeyRow]:
                 if binding.priority != priority:
                     continue
                 _add(app, screen, namespace, key, binding, seen, rows)
-    order = {"Everywhere": 2, "This screen": 1}
+    order = {_("Everywhere"): 2, _("This screen"): 1}
     out = [KeyRow(where, " ".join(dict.fromkeys(keys)), desc)
            for (where, desc), keys in rows.items()]
     return sorted(out, key=lambda r: order.get(r.where, 0))
@@ -132,6 +168,6 @@ def _add(app: App[object], screen: Screen[object], namespace: DOMNode, key: str,
     if not app._check_action_state(binding.action, namespace):
         return
     seen.add(key)
-    description = PALETTE if binding.action == "command_palette" else binding.description
+    description = _(PALETTE) if binding.action == "command_palette" else _(binding.description)
     group = (where_label(namespace, screen), description)
     rows.setdefault(group, []).append(app.get_key_display(binding))

@@ -2,13 +2,18 @@
 
 Each command group lives in its own module and registers itself on `main`. `main` builds the
 one `Settings` object (defaults < config file < TUTOR_* variables < these flags) and keeps
-it on the click context, where every subcommand reads it (`tutor.cli.output.settings()`).
+it on the click context, where every subcommand reads it (`tutor.cli.output.settings()`),
+and chooses the language every command speaks (`tutor.i18n.resolve`).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
+from tutor import i18n
 from tutor.cli.boundary import TutorGroup
 from tutor.settings import DECODES, DTYPES, LANGUAGES, THEMES, Settings, SettingsError
 
@@ -18,7 +23,8 @@ from tutor.settings import DECODES, DTYPES, LANGUAGES, THEMES, Settings, Setting
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Where progress is stored.")
 @click.option("--lessons-dir", type=click.Path(file_okay=False),
               help="The lesson files to use (default: the course's).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True,
+              callback=lambda ctx, param, value: _speak(value),
               help="The course's language (default: TUTOR_LANG, your last choice, the locale).")
 @click.option("--device", "device", default=None, help="cpu, cuda or cuda:N (default: CUDA "
               "when available).")
@@ -42,10 +48,27 @@ def main(ctx: click.Context, data_dir: str | None, lessons_dir: str | None, lang
                                  "decode": decode, "theme": theme})
     except SettingsError as err:
         fail(str(err))
+    # Settings.language is --lang, TUTOR_LANG or the config file; then the learner's choice
+    # saved in the app (read only when those say nothing), then the locale
+    path = ctx.obj.progress_path
+    i18n.use(i18n.resolve(ctx.obj.language, os.environ, lambda: _saved_language(path)))
     if ctx.invoked_subcommand is None:
         from tutor.cli.course_cmds import run_tutor
 
         run_tutor(ctx.obj)
+
+
+def _speak(flag: str | None) -> str | None:
+    """--lang as soon as Click reads it, so a misspelt command name is answered in it too
+    (Click looks the command up before `main` runs)."""
+    i18n.use(i18n.resolve(flag, os.environ, None))
+    return flag
+
+
+def _saved_language(path: Path) -> str | None:
+    from tutor.course.progress import saved_setting
+
+    return saved_setting(path, "language")
 
 
 from tutor.cli import (  # noqa: E402

@@ -11,12 +11,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import sys
 from typing import Any, NoReturn
 
 import click
 
+from tutor import i18n
+from tutor.i18n import _
+
 USAGE_STATUS = 2
+_NO_SUCH_COMMAND = re.compile(r"^No such command (.+)$")
 # what writing to a full disk, a closed pipe or a vanished terminal raises
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF}
 
@@ -43,46 +48,58 @@ def _form(param: click.Parameter | None) -> str | None:
         return None
     kind = param.type
     if isinstance(kind, click.Choice):
-        return "one of " + ", ".join(map(str, kind.choices))
+        return _("one of {choices}").format(choices=", ".join(map(str, kind.choices)))
     if isinstance(kind, click.IntRange):
-        low = "" if kind.min is None else f" from {kind.min}"
-        high = "" if kind.max is None else f" to {kind.max}"
-        return f"a whole number{low}{high}"
+        if kind.min is not None and kind.max is not None:
+            return _("a whole number from {low} to {high}").format(low=kind.min, high=kind.max)
+        if kind.min is not None:
+            return _("a whole number from {low}").format(low=kind.min)
+        if kind.max is not None:
+            return _("a whole number up to {high}").format(high=kind.max)
+        return _("a whole number, like 40")
     if isinstance(kind, click.types.IntParamType):
-        return "a whole number, like 40"
+        return _("a whole number, like 40")
     if isinstance(kind, click.types.FloatParamType):
-        return "a number, like 0.7"
+        return _("a number, like 0.7")
     return None
 
 
 def _name(param: click.Parameter | None) -> str:
     if param is None:
-        return "a value"
+        return _("a value")
     if isinstance(param, click.Option):
         return " / ".join(param.opts)
-    return (param.human_readable_name or param.name or "an argument").upper()
+    return (param.human_readable_name or param.name or "ARGUMENT").upper()
 
 
 def usage_line(err: click.UsageError) -> str:
     """One line for a usage error: the command, the option or argument, the accepted form."""
     ctx = err.ctx
     where = _command_path(ctx)
-    helps = f"see `{where} --help`"
+    helps = _("see `{command} --help`").format(command=where)
     if isinstance(err, click.MissingParameter):
-        return f"{where}: missing {_name(err.param)} ({helps})"
+        return _("{command}: missing {name} ({help})").format(
+            command=where, name=_name(err.param), help=helps)
     if isinstance(err, click.BadParameter):
         form = _form(err.param)
+        # the detail is Click's own sentence (it names the value given), in English
         detail = err.message.rstrip(".")
-        accepted = f"; it takes {form}" if form else ""
-        return f"{where}: bad value for {_name(err.param)}: {detail}{accepted}"
+        if form:
+            return _("{command}: bad value for {name}: {detail}; it takes {form}").format(
+                command=where, name=_name(err.param), detail=detail, form=form)
+        return _("{command}: bad value for {name}: {detail}").format(
+            command=where, name=_name(err.param), detail=detail)
     if isinstance(err, click.NoSuchOption):
-        return f"{where}: no option {err.option_name} ({helps})"
+        return _("{command}: no option {option} ({help})").format(
+            command=where, option=err.option_name, help=helps)
     message = err.format_message().rstrip(".")
-    if message.startswith("No such command"):
+    unknown = _NO_SUCH_COMMAND.match(message)
+    if unknown:
         group = ctx.command if ctx is not None else None
         names = ", ".join(sorted(group.list_commands(ctx))) if isinstance(group, click.Group) \
             and ctx is not None else ""
-        return f"{where}: {message[0].lower()}{message[1:]}; commands: {names}"
+        return _("{command}: no such command {name}; commands: {names}").format(
+            command=where, name=unknown.group(1), names=names)
     return f"{where}: {message[0].lower()}{message[1:]} ({helps})"
 
 
@@ -105,6 +122,9 @@ def _silence_stdout() -> None:
 class TutorGroup(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
         kwargs["standalone_mode"] = False
+        # until `main` reads --lang and the learner's saved choice, TUTOR_LANG and the
+        # locale decide, so an error in the options themselves is in the learner's language
+        i18n.use(i18n.resolve(None, os.environ, None))
         try:
             result = super().main(*args, **kwargs)
         except click.UsageError as err:
@@ -112,19 +132,21 @@ class TutorGroup(click.Group):
         except click.ClickException as err:
             _say(err.format_message(), err.exit_code)
         except click.Abort:
-            _say("no answer to the question (the input ended); nothing changed", USAGE_STATUS)
+            _say(_("no answer to the question (the input ended); nothing changed"),
+                 USAGE_STATUS)
         except KeyboardInterrupt:
-            _say("interrupted", 130)
+            _say(_("interrupted"), 130)
         except OSError as err:
             if err.errno == errno.EPIPE:
                 _silence_stdout()
                 sys.exit(0)  # the reader went away (`| head`): not an error of ours
             if err.errno in _OUTPUT_ERRNOS and err.filename is None:
                 _silence_stdout()
-                _say(f"cannot write the answer ({err.strerror})", USAGE_STATUS)
+                _say(_("cannot write the answer ({reason})").format(reason=err.strerror),
+                     USAGE_STATUS)
             where = f" ({err.filename})" if err.filename else ""
             _say(f"{err.strerror or err}{where}", USAGE_STATUS)
         if _stdout_broken():
             _silence_stdout()
-            _say("cannot write the answer to standard output", USAGE_STATUS)
+            _say(_("cannot write the answer to standard output"), USAGE_STATUS)
         sys.exit(result if isinstance(result, int) else 0)

@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 
-from tutor.cli.output import fail, print_json, settings
+from tutor import i18n
+from tutor.cli.output import fail, json_option, pad, print_json, settings
+from tutor.i18n import _, ngettext
 from tutor.settings import Settings
 
 
@@ -31,32 +33,29 @@ def fetch_on_first_start(current: Settings) -> None:
     if not todo:
         return
     console = Console(stderr=True)
-    console.print("First start: fetching the model weights (about 0.3 GB, once).")
+    console.print(_("First start: fetching the model weights (about 0.3 GB, once)."))
     try:
         fetch_models(todo, console, current.cache_dir)
         return
     except EngineError as err:
         console.print(f"tutor: {err}", style="red", highlight=False)
     except KeyboardInterrupt:
-        fail("fetch stopped; run `tutor` again to resume it", status=130)
+        fail(_("fetch stopped; run `tutor` again to resume it"), status=130)
     try:
-        console.input("Press Enter to open the course without its live panels, "
-                      "or Ctrl+C to stop. ")
+        console.input(_("Press Enter to open the course without its live panels, "
+                        "or Ctrl+C to stop. "))
     except (KeyboardInterrupt, EOFError):
-        fail("stopped", status=130)
+        fail(_("stopped"), status=130)
 
 
 def run_tutor(current: Settings) -> None:
-    from tutor import i18n
     from tutor.course.progress import ProgressStore
 
     fetch_on_first_start(current)
     store = ProgressStore.open(current.progress_path)
-    # Settings.language is --lang, TUTOR_LANG or the config file; then the saved choice,
-    # then the locale
-    language = i18n.resolve(current.language, os.environ, store.setting("language"))
-    # before the app's modules load: their key labels are translated as they are defined
-    i18n.use(language)
+    # `main` chose the language (tutor.i18n.resolve) before the app's modules load: their
+    # key labels are translated as they are defined
+    language = i18n.current()
     from tutor.app.app import TutorApp
 
     app = TutorApp(settings=current, store=store, language=language)
@@ -68,10 +67,11 @@ def run_tutor(current: Settings) -> None:
         args = list(_without_lang(sys.argv[1:]))
         os.execv(sys.executable, [sys.executable, "-m", "tutor", *args])
     if app.crash_report is not None:
-        saved = ("Your progress is saved" if app.store.saving
-                 else "Progress could not be saved in this session")
-        click.echo(f"tutor: something went wrong and the tutor stopped. {saved}; "
-                   f"details are in {app.crash_report}", err=True)
+        message = (_("tutor: something went wrong and the tutor stopped. Your progress is "
+                     "saved; details are in {report}") if app.store.saving
+                   else _("tutor: something went wrong and the tutor stopped. Progress could "
+                          "not be saved in this session; details are in {report}"))
+        click.echo(message.format(report=app.crash_report), err=True)
         raise SystemExit(1)
 
 
@@ -96,10 +96,11 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
     targets = list(paths) or [settings().lessons_dir]
     for target in targets:
         if not target.exists():
-            fail(f"no such file or directory: {target}")
+            fail(_("no such file or directory: {path}").format(path=target))
     files = lesson_files(targets)
     if not files:
-        fail(f"no lesson files (*.yaml) in {', '.join(map(str, targets))}")
+        fail(_("no lesson files (*.yaml) in {paths}").format(
+            paths=", ".join(map(str, targets))))
     course = load_course(targets)
     errors = course.all_errors
     broken = {e.path for e in errors}
@@ -112,18 +113,25 @@ def check_cmd(paths: tuple[Path, ...]) -> None:
             errors += translation.errors
             broken |= {e.path for e in translation.errors}
             missing = sum(1 for e in course.entries if e.lesson and e.id in translation.fallback)
-            click.echo(f"{lang}: {count} translated lesson file(s); {missing} lesson(s) show "
-                       "some steps in English", err=True)
+            files_line = ngettext("{lang}: {count} translated lesson file",
+                                  "{lang}: {count} translated lesson files", count)
+            english_line = ngettext("{count} lesson shows some steps in English",
+                                    "{count} lessons show some steps in English", missing)
+            click.echo(f"{files_line.format(lang=lang, count=count)}; "
+                       f"{english_line.format(count=missing)}", err=True)
     for error in errors:
         click.echo(str(error))
     for warning in (w for e in course.entries for w in e.warnings):
         click.echo(str(warning))
     _print_cues(course)
     if errors:
-        click.echo(f"{len(errors)} error(s) in {len(broken)} of {len(files) + translated} lesson "
-                   "file(s)", err=True)
+        click.echo(ngettext("{errors} error in {broken} of {files} lesson files",
+                            "{errors} errors in {broken} of {files} lesson files",
+                            len(errors)).format(errors=len(errors), broken=len(broken),
+                                                files=len(files) + translated), err=True)
         raise SystemExit(1)
-    click.echo(f"ok: {len(files)} lesson file(s), no errors", err=True)
+    click.echo(ngettext("ok: {count} lesson file, no errors", "ok: {count} lesson files, no errors",
+                        len(files)).format(count=len(files)), err=True)
 
 
 def _print_cues(course: Any) -> None:
@@ -136,17 +144,19 @@ def _print_cues(course: Any) -> None:
     valid = [e for e in course.entries if e.ok]
     if not valid:
         return
-    click.echo(HEADER)
+    click.echo(_(HEADER))
     for entry in valid:
         click.echo(f"  {display_path(entry.path)}: {lesson_cues(entry.lesson).line()}")
     total = course_cues(e.lesson for e in valid)
-    click.echo(f"  all {len(valid)} lesson(s): {total.line()}")
+    every = ngettext("all {count} lesson", "all {count} lessons", len(valid))
+    click.echo(f"  {every.format(count=len(valid))}: {total.line()}")
     if total.longest_share > LONGEST_RIGHT_LIMIT + 0.005:
         bound = math.floor(total.questions * LONGEST_RIGHT_LIMIT + 0.5)
-        click.echo(f"warning: the right answer is the longest choice in "
-                   f"{total.longest_share:.0%} of choice questions ({total.longest_right} of "
-                   f"{total.questions}); keep it to about a third (at most {bound}) so length "
-                   "gives nothing away")
+        click.echo(_("warning: the right answer is the longest choice in {share} of choice "
+                     "questions ({right} of {questions}); keep it to about a third (at most "
+                     "{bound}) so length gives nothing away").format(
+            share=f"{total.longest_share:.0%}", right=total.longest_right,
+            questions=total.questions, bound=bound))
 
 
 def _course_and_store() -> tuple[Any, Any]:
@@ -162,19 +172,19 @@ def _course_and_store() -> tuple[Any, Any]:
     if not course.entries:
         # the app's map says the same; 0/0 lessons done would hide a misspelt directory
         store.close()
-        fail(f"no lessons found in {directory}. The course ships in the repository's lessons/ "
-             "folder: run the tutor from a clone, or set TUTOR_LESSONS_DIR to a folder of "
-             "lesson files.")
+        fail(_("no lessons found in {directory}. The course ships in the repository's lessons/ "
+               "folder: run the tutor from a clone, or set TUTOR_LESSONS_DIR to a folder of "
+               "lesson files.").format(directory=directory))
     return course, store
 
 
 @click.command("progress")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option("Print JSON instead of a table.")
 @click.option("--all", "every_learner", is_flag=True,
               help="Every learner of a `tutor serve` classroom kept under the data dir.")
 def progress_cmd(as_json: bool, every_learner: bool) -> None:
     """Show the learner's progress through the course."""
-    from tutor.course.summary import course_summary
+    from tutor.course.summary import STATUS_WORDS, course_summary
 
     if every_learner:
         _classroom_progress(as_json)
@@ -188,13 +198,18 @@ def progress_cmd(as_json: bool, every_learner: bool) -> None:
         print_json(summary)
         return
     for row in summary["lessons"]:
-        score = f"quiz {row['score']}/{row['quizzes']}" if row["quizzes"] else ""
-        where = f"step {row['step'] + 1}/{row['steps']}" if row["status"] == "in progress" else ""
+        score = (_("quiz {score}/{quizzes}").format(score=row["score"], quizzes=row["quizzes"])
+                 if row["quizzes"] else "")
+        where = (_("step {step}/{steps}").format(step=row["step"] + 1, steps=row["steps"])
+                 if row["status"] == "in progress" else "")
         if row.get("exercises"):
-            score = f"{score}  code {len(row['exercises_passed'])}/{len(row['exercises'])}"
-        click.echo(f"{row['id']:<28} {row['status']:<12} {where:<12} {score}".rstrip())
-    done, total = summary["done"], summary["total"]
-    click.echo(f"{done}/{total} lessons done")
+            code = _("code {passed}/{exercises}").format(passed=len(row["exercises_passed"]),
+                                                         exercises=len(row["exercises"]))
+            score = f"{score}  {code}"
+        status = _(STATUS_WORDS.get(row["status"], row["status"]))
+        click.echo(f"{pad(row['id'], 28)} {pad(status, 12)} {pad(where, 12)} {score}".rstrip())
+    click.echo(_("{done}/{total} lessons done").format(done=summary["done"],
+                                                      total=summary["total"]))
 
 
 def _classroom_progress(as_json: bool) -> None:
@@ -211,7 +226,8 @@ def _classroom_progress(as_json: bool) -> None:
     for learner in learner_ids(s.data_dir):
         store = ProgressStore.open(learner_dir(s.data_dir, learner) / DB_NAME)
         for notice in store.notices:
-            click.echo(f"tutor: learner {learner}: {notice}", err=True)
+            click.echo(_("tutor: learner {learner}: {notice}").format(learner=learner,
+                                                                      notice=notice), err=True)
         try:
             learners.append({"learner": learner, "name": store.setting(NAME_SETTING),
                              **course_summary(course, store.all())})
@@ -221,13 +237,15 @@ def _classroom_progress(as_json: bool) -> None:
         print_json({"learners": learners, "count": len(learners)})
         return
     if not learners:
-        click.echo(f"no classroom learners under {s.data_dir}")
+        click.echo(_("no classroom learners under {directory}").format(directory=s.data_dir))
         return
     for row in learners:
         answered = sum(r["answered"] for r in row["lessons"])
         score = sum(r["score"] for r in row["lessons"])
-        click.echo(f"{row['name'] or '(no name yet)':<30} {row['done']}/{row['total']} lessons "
-                   f"done, {score}/{answered} quizzes right first time")
+        name = row["name"] or _("(no name yet)")
+        click.echo(pad(name, 30) + " " + _(
+            "{done}/{total} lessons done, {score}/{answered} quizzes right first time").format(
+            done=row["done"], total=row["total"], score=score, answered=answered))
 
 
 def _confirm(question: str) -> bool:
@@ -236,8 +254,8 @@ def _confirm(question: str) -> bool:
     except click.Abort:
         # the input ended (`tutor reset </dev/null`): no answer is not a yes
         click.echo(err=True)
-        fail("no answer to the question (the input ended), so nothing changed; add --yes to "
-             "clear without asking")
+        fail(_("no answer to the question (the input ended), so nothing changed; add --yes to "
+               "clear without asking"))
 
 
 @click.command("reset")
@@ -248,16 +266,22 @@ def reset_cmd(lesson: str | None, yes: bool) -> None:
     course, store = _course_and_store()
     try:
         if lesson is not None and course.entry(lesson) is None and lesson not in store.all():
-            fail(f"no lesson '{lesson}' in the course or in the saved progress")
-        what = f"progress of lesson '{lesson}'" if lesson else "ALL course progress"
+            fail(_("no lesson '{lesson}' in the course or in the saved progress").format(
+                lesson=lesson))
         if not store.saving:
             # clearing a copy in memory would print "cleared" and change nothing on disk
-            fail(f"cannot clear the {what}: the progress store cannot be written (see above)")
-        if not yes and not _confirm(f"Clear the {what}?"):
-            click.echo("nothing changed")
+            fail((_("cannot clear the progress of lesson '{lesson}': the progress store cannot "
+                    "be written (see above)") if lesson else
+                  _("cannot clear ALL course progress: the progress store cannot be written "
+                    "(see above)")).format(lesson=lesson))
+        question = (_("Clear the progress of lesson '{lesson}'?") if lesson
+                    else _("Clear ALL course progress?")).format(lesson=lesson)
+        if not yes and not _confirm(question):
+            click.echo(_("nothing changed"))
             return
         store.reset(lesson)
-        click.echo(f"cleared the {what}")
+        click.echo((_("cleared the progress of lesson '{lesson}'") if lesson
+                    else _("cleared ALL course progress")).format(lesson=lesson))
     finally:
         store.close()
 

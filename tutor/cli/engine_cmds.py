@@ -10,13 +10,14 @@ from typing import Any
 
 import click
 
-from tutor.cli.output import engine_errors, fail, print_json, settings
+from tutor.cli.output import engine_errors, fail, json_option, print_json, settings
+from tutor.i18n import _, ngettext
 from tutor.settings import Settings
 
 
 def _common(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        func = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+        func = json_option()(func)
         func = click.option("--device", default=None,
                             help="cpu, cuda, cuda:N or mps (default: CUDA when available).")(func)
         func = click.option("--model", "-m", default=None,
@@ -34,7 +35,7 @@ def _engine(model: str | None, device: str | None, role: str = "decoder") -> Any
     return Engine(model or getattr(s, role), s)
 
 
-def _nonempty(text: str, what: str = "text") -> None:
+def _nonempty(text: str, what: str | None = None) -> None:
     """The text policy at the command line, before any model loads: valid UTF-8, not blank."""
     from tutor.engine.limits import check_text
 
@@ -43,7 +44,7 @@ def _nonempty(text: str, what: str = "text") -> None:
 
 def _notice(notice: str | None) -> None:
     if notice:
-        click.echo(f"note: {notice}", err=True)
+        click.echo(_("note: {notice}").format(notice=notice), err=True)
 
 
 def _text_tokenizer(model: str | None, device: str | None) -> Any:
@@ -74,11 +75,14 @@ def tokens(text: str, model: str | None, device: str | None, as_json: bool) -> N
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{result.count} tokens, {result.chars_per_token:.2f} characters per token")
-    for col in ("#", "id", "piece", "span", "special"):
+    title = ngettext("{count} token, {chars} characters per token",
+                     "{count} tokens, {chars} characters per token", result.count)
+    table = Table(title=title.format(count=result.count, chars=f"{result.chars_per_token:.2f}"))
+    for col in ("#", "id", _("piece"), _("span"), _("special")):
         table.add_column(col)
     for i, t in enumerate(result.tokens):
-        table.add_row(str(i), str(t.id), t.text, f"{t.start}-{t.end}", "yes" if t.special else "")
+        table.add_row(str(i), str(t.id), t.text, f"{t.start}-{t.end}",
+                      _("yes") if t.special else "")
     Console().print(table)
     _notice(result.notice)
 
@@ -94,9 +98,11 @@ def attention(text: str, layer: int, head: int, model: str | None, device: str |
     _nonempty(text)
     maps = _engine(model, device).attention(text)
     if not 0 <= layer < maps.layers:
-        fail(f"--layer must be in 0..{maps.layers - 1} for {maps.model}, not {layer}")
+        fail(_("--layer must be in 0..{last} for {model}, not {value}").format(
+            last=maps.layers - 1, model=maps.model, value=layer))
     if not 0 <= head < maps.heads:
-        fail(f"--head must be in 0..{maps.heads - 1} for {maps.model}, not {head}")
+        fail(_("--head must be in 0..{last} for {model}, not {value}").format(
+            last=maps.heads - 1, model=maps.model, value=head))
     w = maps.weights[layer, head]
     if as_json:
         print_json({
@@ -109,9 +115,10 @@ def attention(text: str, layer: int, head: int, model: str | None, device: str |
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{maps.model} layer {layer} head {head} "
-                        f"({'causal' if maps.causal else 'bidirectional'})")
-    table.add_column("query \\ key")
+    title = (_("{model} layer {layer} head {head} (causal)") if maps.causal
+             else _("{model} layer {layer} head {head} (bidirectional)"))
+    table = Table(title=title.format(model=maps.model, layer=layer, head=head))
+    table.add_column(_("query \\ key"))
     for t in maps.tokens:
         table.add_column(t, justify="right")
     for q, row in zip(maps.tokens, w, strict=True):
@@ -131,7 +138,7 @@ def attention(text: str, layer: int, head: int, model: str | None, device: str |
 def next_cmd(prompt: str, temperature: float, top_k: int, top_p: float, top: int, model: str | None,
              device: str | None, as_json: bool) -> None:
     """The next-token distribution of PROMPT under temperature, top-k and top-p."""
-    _nonempty(prompt, "prompt")
+    _nonempty(prompt, _("prompt"))
     result = _engine(model, device).next_token(prompt, temperature, top_k, top_p, top)
     data = result.to_dict()
     if as_json:
@@ -141,14 +148,16 @@ def next_cmd(prompt: str, temperature: float, top_k: int, top_p: float, top: int
     from rich.table import Table
 
     removed = set(result.removed_by_top_k) | set(result.removed_by_top_p)
-    table = Table(title=f"next token (T={temperature}, top-k={top_k}, top-p={top_p}); "
-                        f"entropy {result.entropy:.2f} bits")
-    for col in ("token", "id", "logit", "prob", ""):
+    table = Table(title=_("next token (T={temperature}, top-k={top_k}, top-p={top_p}); "
+                          "entropy {entropy} bits").format(
+        temperature=temperature, top_k=top_k, top_p=top_p, entropy=f"{result.entropy:.2f}"))
+    for col in (_("token"), "id", _("logit"), _("prob"), ""):
         table.add_column(col)
     for c in data["candidates"]:
-        mark = "greedy" if c["id"] == result.greedy.id else ""
+        mark = _("greedy") if c["id"] == result.greedy.id else ""
         if c["id"] in removed:
-            mark = "removed by top-k" if c["id"] in result.removed_by_top_k else "removed by top-p"
+            mark = (_("removed by top-k") if c["id"] in result.removed_by_top_k
+                    else _("removed by top-p"))
         table.add_row(repr(c["text"]), str(c["id"]), f"{c['logit']:.3f}", f"{c['prob']:.4f}",
                       mark)
     Console().print(table)
@@ -174,14 +183,14 @@ def generate(prompt: str, max_new_tokens: int, temperature: float, top_k: int, t
     from tutor.engine.limits import check_seed
     from tutor.engine.types import GenerationSettings
 
-    _nonempty(prompt, "prompt")
+    _nonempty(prompt, _("prompt"))
     check_seed(seed)
     settings = GenerationSettings(max_new_tokens=max_new_tokens, temperature=temperature,
                                   top_k=top_k, top_p=top_p, seed=seed, use_cache=not no_cache,
                                   chat=chat)
     run = _engine(model, device).stream(prompt, settings)
     if as_json:
-        for _ in run:
+        for _token in run:
             pass
         assert run.result is not None
         print_json(run.result.to_dict())
@@ -193,9 +202,12 @@ def generate(prompt: str, max_new_tokens: int, temperature: float, top_k: int, t
     r = run.result
     assert r is not None
     click.echo(r.text[printed:])  # what a character left incomplete at the end shows
-    click.echo(f"[{len(r.tokens)} tokens, stop: {r.stop_reason}, {r.tokens_per_s:.1f} tokens/s, "
-               f"first token {r.ttft_ms:.0f} ms, {'with' if r.use_cache else 'without'} "
-               f"KV cache, {r.device}]", err=True)
+    line = (_("[{count} tokens, stop: {stop}, {speed} tokens/s, first token {ttft} ms, with KV "
+              "cache, {device}]") if r.use_cache else
+            _("[{count} tokens, stop: {stop}, {speed} tokens/s, first token {ttft} ms, without "
+              "KV cache, {device}]"))
+    click.echo(line.format(count=len(r.tokens), stop=r.stop_reason, speed=f"{r.tokens_per_s:.1f}",
+                           ttft=f"{r.ttft_ms:.0f}", device=r.device), err=True)
     _notice(r.notice)
 
 
@@ -205,7 +217,7 @@ def generate(prompt: str, max_new_tokens: int, temperature: float, top_k: int, t
 def embed(texts: tuple[str, ...], model: str | None, device: str | None, as_json: bool) -> None:
     """Sentence embeddings of TEXTS and their cosine similarities."""
     for i, t in enumerate(texts):
-        _nonempty(t, f"text number {i + 1}" if len(texts) > 1 else "text")
+        _nonempty(t, _("text number {number}").format(number=i + 1) if len(texts) > 1 else None)
     result = _engine(model, device, "encoder").embed(list(texts))
     if as_json:
         print_json(result.to_dict())
@@ -213,7 +225,8 @@ def embed(texts: tuple[str, ...], model: str | None, device: str | None, as_json
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"cosine similarity ({result.vectors.shape[1]} dimensions)")
+    table = Table(title=_("cosine similarity ({dimensions} dimensions)").format(
+        dimensions=result.vectors.shape[1]))
     table.add_column("")
     for i in range(len(texts)):
         table.add_column(str(i), justify="right")

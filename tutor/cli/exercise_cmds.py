@@ -11,7 +11,11 @@ from typing import Any
 
 import click
 
-from tutor.cli.output import fail, print_json, settings
+from tutor.cli.output import fail, json_option, pad, print_json, settings
+from tutor.i18n import N_, _
+
+# an exercise's status in words, for the list (JSON keeps the English value)
+STATUS_WORDS = {"passed": N_("passed"), "started": N_("started"), "new": N_("new")}
 
 
 def _exercise(exercise_id: str) -> Any:
@@ -19,7 +23,8 @@ def _exercise(exercise_id: str) -> Any:
 
     exercise = EXERCISES.get(exercise_id)
     if exercise is None:
-        fail(f"no exercise '{exercise_id}'; known exercises: {', '.join(EXERCISES)}")
+        fail(_("no exercise '{exercise}'; known exercises: {known}").format(
+            exercise=exercise_id, known=", ".join(EXERCISES)))
     return exercise
 
 
@@ -65,7 +70,7 @@ def exercise_group() -> None:
 
 
 @exercise_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 def list_cmd(as_json: bool) -> None:
     """Every exercise: id, lesson, title, function, and your status."""
     from tutor.exercises.catalog import EXERCISES
@@ -82,8 +87,9 @@ def list_cmd(as_json: bool) -> None:
         print_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['id']:<13} {row['status']:<8} {row['lesson']:<26} "
-                   f"{row['function']:<19} {row['title']}")
+        status = _(STATUS_WORDS.get(row["status"], row["status"]))
+        click.echo(f"{pad(row['id'], 13)} {pad(status, 8)} {pad(row['lesson'], 26)} "
+                   f"{pad(row['function'], 19)} {row['title']}")
 
 
 @exercise_group.command("path")
@@ -96,7 +102,8 @@ def path_cmd(exercise_id: str) -> None:
     try:
         path = ensure_copy(exercise, settings().data_dir)
     except OSError as err:
-        fail(f"cannot create your copy of '{exercise_id}': {err.strerror or err}")
+        fail(_("cannot create your copy of '{exercise}': {reason}").format(
+            exercise=exercise_id, reason=err.strerror or err))
     click.echo(str(path))
 
 
@@ -104,7 +111,7 @@ def path_cmd(exercise_id: str) -> None:
 @click.argument("exercise_id", metavar="ID")
 @click.option("--file", "file", type=click.Path(path_type=Path),
               help="Check this file instead of your copy.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.option("--time-limit", type=click.FloatRange(min=1, max=3600), default=None,
               help="Seconds your code may run once the models are loaded (default 30).")
 def check_cmd(exercise_id: str, file: Path | None, as_json: bool,
@@ -117,9 +124,9 @@ def check_cmd(exercise_id: str, file: Path | None, as_json: bool,
     target = file if file is not None else learner_path(exercise, settings().data_dir)
     if not target.is_file():
         if file is None:
-            fail(f"you have no copy of '{exercise_id}' yet: `tutor exercise path "
-                 f"{exercise_id}` creates it")
-        fail(f"no such file: {target}")
+            fail(_("you have no copy of '{exercise}' yet: `tutor exercise path {exercise}` "
+                   "creates it").format(exercise=exercise_id))
+        fail(_("no such file: {path}").format(path=target))
     try:
         run = run_checks(exercise, target, decoder=settings().decoder,
                          encoder=settings().encoder, cache=settings().cache_dir,
@@ -127,7 +134,7 @@ def check_cmd(exercise_id: str, file: Path | None, as_json: bool,
     except ExerciseError as err:
         fail(str(err))
     except KeyboardInterrupt:
-        fail("interrupted", status=130)
+        fail(_("interrupted"), status=130)
     if run.passed and file is None:
         store = _open_store()
         try:
@@ -145,7 +152,8 @@ def check_cmd(exercise_id: str, file: Path | None, as_json: bool,
             for line in lines[1:]:
                 click.echo(f"    {line}")
         good = sum(1 for c in run.checks if c.passed)
-        click.echo(f"{exercise.id}: {good}/{len(run.checks)} checks passed")
+        click.echo(_("{exercise}: {passed}/{checks} checks passed").format(
+            exercise=exercise.id, passed=good, checks=len(run.checks)))
     raise SystemExit(0 if run.passed else 1)
 
 

@@ -7,6 +7,7 @@ import click
 
 from tutor.cli.engine_cmds import _common, _engine, _nonempty, _notice
 from tutor.cli.output import fail, print_json
+from tutor.i18n import _, ngettext
 
 
 @click.command()
@@ -21,7 +22,7 @@ def lens(text: str, top_k: int, position: int | None, model: str | None, device:
     """The logit lens of TEXT: the next-token guess after each layer (0 = the embeddings)."""
     _nonempty(text)
     if top_k <= 0:
-        fail(f"--top-k must be at least 1, not {top_k}")
+        fail(_("--top-k must be at least 1, not {value}").format(value=top_k))
     engine = _engine(model, device)
     result = (engine.lens(text, top=top_k) if position is None
               else engine.lens(text, [position], top=top_k))
@@ -34,10 +35,11 @@ def lens(text: str, top_k: int, position: int | None, model: str | None, device:
     from rich.table import Table
 
     final = result.texts[int(result.final_ids[0])]
-    table = Table(title=f"logit lens at position {at} ({result.tokens[at]!r}); "
-                        f"final prediction {final!r}")
-    for col in ("layer", "top tokens", "rank of final", "prob of final"):
-        table.add_column(col, justify="left" if col == "top tokens" else "right")
+    table = Table(title=_("logit lens at position {position} ({token}); final prediction "
+                          "{final}").format(position=at, token=repr(result.tokens[at]),
+                                            final=repr(final)))
+    for col in (_("layer"), _("top tokens"), _("rank of final"), _("prob of final")):
+        table.add_column(col, justify="left" if col == _("top tokens") else "right")
     for row in data["layers"]:
         tops = "  ".join(f"{t['text']!r} {t['prob']:.1%}" for t in row["top"])
         table.add_row(str(row["layer"]), tops, str(row["final_rank"]),
@@ -60,10 +62,13 @@ def score(text: str, model: str | None, device: str | None, as_json: bool) -> No
     from rich.console import Console
     from rich.table import Table
 
-    ppl = "n/a (one token)" if result.perplexity is None else f"{result.perplexity:.2f}"
-    table = Table(title=f"{len(result.tokens)} tokens; perplexity {ppl}")
-    for col in ("#", "token", "id", "prob", "rank", "entropy (bits)", "greedy"):
-        table.add_column(col, justify="left" if col in ("token", "greedy") else "right")
+    ppl = _("n/a (one token)") if result.perplexity is None else f"{result.perplexity:.2f}"
+    title = ngettext("{count} token; perplexity {perplexity}",
+                     "{count} tokens; perplexity {perplexity}", len(result.tokens))
+    table = Table(title=title.format(count=len(result.tokens), perplexity=ppl))
+    columns = ("#", _("token"), "id", _("prob"), _("rank"), _("entropy (bits)"), _("greedy"))
+    for k, col in enumerate(columns):
+        table.add_column(col, justify="left" if k in (1, 6) else "right")
     for i, t in enumerate(result.tokens):
         if t.prob is None:
             table.add_row(str(i), repr(t.text), str(t.id), "-", "-", "-", "")

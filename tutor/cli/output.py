@@ -1,4 +1,5 @@
-"""Shared helpers for subcommands: JSON output and one-line errors with exit status 2."""
+"""Shared helpers for subcommands: JSON output, one-line errors with exit status 2, and
+columns that line up in any language."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from tutor import i18n
+from tutor.i18n import _
+
 if TYPE_CHECKING:
     from tutor.settings import Settings
 
@@ -19,6 +23,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 def fail(message: str, status: int = 2) -> NoReturn:
     click.echo(f"tutor: {message}", err=True)
     sys.exit(status)
+
+
+def json_option(help: str = "Print JSON.") -> Callable[[F], F]:
+    """`--json`: the answer as JSON for scripts. The whole command then runs in English (keys,
+    values, the notices inside the answer and its error lines), so a script reads the same
+    bytes whatever the learner's language (docs/settings.md)."""
+    return click.option("--json", "as_json", is_flag=True, help=help, callback=_in_english)
+
+
+def _in_english(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        i18n.use(i18n.DEFAULT)
+    return value
+
+
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal cells: a Hangul syllable takes two cells, so
+    `str.ljust` (which counts characters) would push the next column out of line."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
 
 
 def settings(**flags: Any) -> Settings:
@@ -39,8 +64,8 @@ def print_json(data: Any) -> None:
     try:
         text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
     except ValueError:
-        fail("the answer holds a number that is not finite (NaN or infinity), which JSON "
-             "cannot carry; this is a bug in the tutor, please report it", status=1)
+        fail(_("the answer holds a number that is not finite (NaN or infinity), which JSON "
+               "cannot carry; this is a bug in the tutor, please report it"), status=1)
     click.echo(text)
 
 
@@ -56,6 +81,6 @@ def engine_errors(func: F) -> F:
         except EngineError as err:
             fail(str(err))
         except KeyboardInterrupt:
-            fail("interrupted", status=130)
+            fail(_("interrupted"), status=130)
 
     return wrapper  # type: ignore[return-value]

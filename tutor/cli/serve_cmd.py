@@ -7,6 +7,7 @@ import re
 import click
 
 from tutor.cli.output import fail, settings
+from tutor.i18n import _
 
 # what bench/bench_classroom.py measured one 2-core, 24 GiB machine to carry (bench/RESULTS.md)
 DEFAULT_MAX_SESSIONS = 8
@@ -33,19 +34,20 @@ def serve_cmd(host: str, port: int, max_sessions: int, token: str | None) -> Non
     from tutor.engine.errors import EngineError
 
     if token is not None and not _TOKEN.fullmatch(token):
-        fail("--token takes 16 to 128 letters, digits, '-' or '_'")
+        fail(_("--token takes 16 to 128 letters, digits, '-' or '_'"))
     problem = _cannot_listen(host, port)
     if problem:
-        fail(f"cannot listen on {host}:{port} ({problem})")
+        fail(_("cannot listen on {host}:{port} ({reason})").format(host=host, port=port,
+                                                                    reason=problem))
     console = Console(stderr=True)
     current = settings()
     todo = missing_models(current.cache_dir)
     if todo:
-        console.print("Fetching the model weights first (once).")
+        console.print(_("Fetching the model weights first (once)."))
         try:
             fetch_models(todo, console, current.cache_dir)
         except EngineError as err:
-            console.print(f"tutor: {err}\nServing the course without its live panels.",
+            console.print(f"tutor: {err}\n" + _("Serving the course without its live panels."),
                           style="red", highlight=False)
     from tutor.serve.server import ClassroomServer
 
@@ -54,7 +56,8 @@ def serve_cmd(host: str, port: int, max_sessions: int, token: str | None) -> Non
     try:
         server.serve()
     except OSError as err:
-        fail(f"cannot listen on {host}:{port} ({err.strerror or err})")
+        fail(_("cannot listen on {host}:{port} ({reason})").format(
+            host=host, port=port, reason=err.strerror or err))
 
 
 def _cannot_listen(host: str, port: int) -> str | None:
@@ -64,8 +67,8 @@ def _cannot_listen(host: str, port: int) -> str | None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as err:
-        return f"unknown address: {err.strerror}"
-    family, kind, proto, _, address = infos[0]
+        return _("unknown address: {reason}").format(reason=err.strerror)
+    family, kind, proto, _name, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         # as the server will: a port left in TIME_WAIT by an earlier run is fine
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tutor.cli.output import engine_errors, print_json, settings
+from tutor.cli.output import engine_errors, json_option, print_json, settings
+from tutor.i18n import _
 
 
 @click.command()
@@ -16,9 +17,8 @@ from tutor.cli.output import engine_errors, print_json, settings
                    "(default: the seq2seq setting, dates).")
 @click.option("--device", default=None,
               help="cpu, cuda, cuda:N or mps (default: CUDA when available).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print JSON with every decoder step: chosen token, top candidates and "
-                   "cross-attention row (averaged over layers and heads).")
+@json_option("Print JSON with every decoder step: chosen token, top candidates and "
+             "cross-attention row (averaged over layers and heads).")
 @engine_errors
 def translate(text: str, max_steps: int, model: str | None, device: str | None,
               as_json: bool) -> None:
@@ -29,7 +29,7 @@ def translate(text: str, max_steps: int, model: str | None, device: str | None,
 
     check_text(text)
     if max_steps < 1:
-        raise BadInput(f"--max-steps must be at least 1, not {max_steps}")
+        raise BadInput(_("--max-steps must be at least 1, not {value}").format(value=max_steps))
     s = settings(device=device)
     result = Engine(model or s.seq2seq, s).translate(text, max_steps=max_steps)
     if as_json:
@@ -38,9 +38,11 @@ def translate(text: str, max_steps: int, model: str | None, device: str | None,
     click.echo(result.output)
     if result.valid_date is False:
         # The model always writes something; say so when it is not a real date.
-        click.echo(f"note: {result.output!r} is not a valid date", err=True)
+        click.echo(_("note: {output} is not a valid date").format(output=repr(result.output)),
+                   err=True)
     if result.stop_reason != "eos":
-        click.echo(f"note: stopped without the end token ({result.stop_reason})", err=True)
+        click.echo(_("note: stopped without the end token ({reason})").format(
+            reason=result.stop_reason), err=True)
 
 
 COMMANDS: list[click.Command] = [translate]

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tutor.course.schema import Lesson, MultipleQuiz, SingleQuiz, correct_choice_ids
+from tutor.i18n import N_, _
 
 # above a third, length alone is a better guide than chance for most questions
 LONGEST_RIGHT_LIMIT = 1 / 3
@@ -45,12 +46,13 @@ class Cues:
         def share(part: int, whole: int) -> str:
             return f"{part}/{whole} ({part / whole:.0%})" if whole else "0/0"
 
-        return (f"longest is right {share(self.longest_right, self.questions)}, "
-                f"first is right {share(self.first_right, self.singles)}, "
-                f"'of the above' {self.pointing}")
+        return _("longest is right {longest}, first is right {first}, 'of the above' "
+                 "{pointing}").format(longest=share(self.longest_right, self.questions),
+                                      first=share(self.first_right, self.singles),
+                                      pointing=self.pointing)
 
 
-HEADER = ("cue statistics: of the choice questions, how often the one longest choice is right; "
+HEADER = N_("cue statistics: of the choice questions, how often the one longest choice is right; "
           "of the single-choice ones, how often the first choice as authored is right; and "
           "how many choices say 'all/none of the above'")
 

@@ -23,6 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from tutor.course import schema
+from tutor.course.rules import a_value
 from tutor.course.schema import Lesson
 from tutor.course.validate import (
     Loc,
@@ -33,6 +34,7 @@ from tutor.course.validate import (
     number_problems,
     step_problems,
 )
+from tutor.i18n import N_, _, ngettext
 
 Position = tuple[int, int]  # 1-based line and column
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
@@ -132,7 +134,7 @@ def parse_lesson_tree(path: Path) -> tuple[Any, dict[Loc, Position]] | LessonErr
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        return LessonError(path, 1, 1, "(file)", f"cannot read: {err}")
+        return LessonError(path, 1, 1, "(file)", _("cannot read: {error}").format(error=err))
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as err:
@@ -261,25 +263,19 @@ def _step_model(node: dict[str, Any]) -> type[BaseModel] | None:
 
 
 _TYPE_WORDS = {
-    "string_type": "a string", "int_type": "an integer", "float_type": "a number",
-    "bool_type": "true or false", "list_type": "a list", "dict_type": "a mapping",
-    "model_type": "a mapping of fields", "model_attributes_type": "a mapping of fields",
-    "int_from_float": "a whole number",
+    "string_type": N_("a string"), "int_type": N_("an integer"), "float_type": N_("a number"),
+    "bool_type": N_("true or false"), "list_type": N_("a list"), "dict_type": N_("a mapping"),
+    "model_type": N_("a mapping of fields"), "model_attributes_type": N_("a mapping of fields"),
+    "int_from_float": N_("a whole number"),
 }
 _PATTERN_WORDS = {
-    r"^[a-z0-9]+(-[a-z0-9]+)*$": "must be lowercase letters and digits joined by dashes, "
-                                 "like `attention-heads`",
-    r"^\S+$": "must be one word with no spaces",
-    r"^https?://\S+$": "must be an http(s) link",
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": N_("must be lowercase letters and digits joined by dashes, "
+                                    "like `attention-heads`"),
+    r"^\S+$": N_("must be one word with no spaces"),
+    r"^https?://\S+$": N_("must be an http(s) link"),
 }
-
-
 def _describe(value: Any) -> str:
-    if value is None:
-        return "empty"
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-             list: "a list", dict: "a mapping"}
-    return names.get(type(value), type(value).__name__)
+    return _("empty") if value is None else a_value(value)
 
 
 def _message(err: Any, tree: Any, clean: Loc) -> str:
@@ -287,40 +283,56 @@ def _message(err: Any, tree: Any, clean: Loc) -> str:
     ctx = err.get("ctx") or {}
     value = err.get("input")
     if kind == "missing":
-        return "missing required field"
+        return _("missing required field")
     if kind == "extra_forbidden":
         model = _model_at(tree, clean[:-1])
         if model is None:
-            return "unknown field"
+            return _("unknown field")
         names = [f.alias or name for name, f in model.model_fields.items()]
         close = difflib.get_close_matches(str(clean[-1]), names, n=1)
-        guess = f"did you mean `{close[0]}`? " if close else ""
-        return f"unknown field ({guess}allowed here: {', '.join(names)})"
+        if close:
+            return _("unknown field (did you mean `{guess}`? allowed here: {fields})").format(
+                guess=close[0], fields=", ".join(names))
+        return _("unknown field (allowed here: {fields})").format(fields=", ".join(names))
     if kind == "union_tag_invalid":
-        return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}'; "
-                f"expected one of: {ctx.get('expected_tags', '').replace(chr(39), '')}")
+        return _("unknown {what} '{tag}'; expected one of: {expected}").format(
+            what=str(ctx.get("discriminator", "kind")).strip(chr(39)), tag=ctx.get("tag"),
+            expected=str(ctx.get("expected_tags", "")).replace(chr(39), ""))
     if kind == "union_tag_not_found":
         what = str(ctx.get("discriminator", "kind")).strip("'")
         expected = schema.STEP_KINDS if what == "kind" else schema.QUIZ_TYPES
-        return f"missing `{what}` (one of: {', '.join(expected)})"
+        return _("missing `{what}` (one of: {expected})").format(what=what,
+                                                                expected=", ".join(expected))
     if kind in _TYPE_WORDS:
         if value is None:
-            return "must not be empty"
-        return f"must be {_TYPE_WORDS[kind]}, not {_describe(value)}"
+            return _("must not be empty")
+        return _("must be {kind}, not {actual}").format(kind=_(_TYPE_WORDS[kind]),
+                                                        actual=_describe(value))
     if kind == "string_too_short":
-        return "must not be empty"
+        return _("must not be empty")
     if kind == "string_pattern_mismatch":
-        return _PATTERN_WORDS.get(ctx.get("pattern", ""), f"must match {ctx.get('pattern')}")
+        words = _PATTERN_WORDS.get(ctx.get("pattern", ""))
+        return _(words) if words else _("must match {pattern}").format(pattern=ctx.get("pattern"))
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} item(s), not {ctx.get('actual_length')}"
+        return ngettext("needs at least {least} item, not {actual}",
+                        "needs at least {least} items, not {actual}",
+                        int(ctx.get("min_length") or 0)).format(
+            least=ctx.get("min_length"), actual=ctx.get("actual_length"))
     if kind == "too_long":
-        return f"allows at most {ctx.get('max_length')} items, not {ctx.get('actual_length')}"
+        return ngettext("allows at most {most} item, not {actual}",
+                        "allows at most {most} items, not {actual}",
+                        int(ctx.get("max_length") or 0)).format(
+            most=ctx.get("max_length"), actual=ctx.get("actual_length"))
     if kind in ("greater_than_equal", "greater_than"):
-        return f"must be at least {ctx.get('ge', ctx.get('gt'))}, not {value!r}"
+        return _("must be at least {bound}, not {value}").format(
+            bound=ctx.get("ge", ctx.get("gt")), value=repr(value))
     if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {ctx.get('le', ctx.get('lt'))}, not {value!r}"
+        return _("must be at most {bound}, not {value}").format(
+            bound=ctx.get("le", ctx.get("lt")), value=repr(value))
     if kind == "literal_error":
-        return f"must be one of: {ctx.get('expected', '').replace(chr(39), '')}; not {value!r}"
+        return _("must be one of: {expected}; not {value}").format(
+            expected=str(ctx.get("expected", "")).replace(chr(39), ""), value=repr(value))
+    # pydantic's own sentence (a validator's ValueError in tutor.course.schema): English
     msg = str(err.get("msg", "invalid value"))
     msg = msg.removeprefix("Value error, ")
     return msg[:1].lower() + msg[1:]
@@ -341,11 +353,11 @@ def load_lesson(path: Path) -> LessonEntry:
         return entry
     tree, index = parsed
     if tree is None:
-        entry.errors.append(LessonError(path, 1, 1, "(file)", "the lesson file is empty"))
+        entry.errors.append(LessonError(path, 1, 1, "(file)", _("the lesson file is empty")))
         return entry
     if not isinstance(tree, dict):
-        entry.errors.append(LessonError(path, 1, 1, "(file)",
-                                        "a lesson file must be a mapping of fields (id, title, ...)"))
+        entry.errors.append(LessonError(
+            path, 1, 1, "(file)", _("a lesson file must be a mapping of fields (id, title, ...)")))
         return entry
     if isinstance(tree.get("id"), str):
         entry.id = tree["id"]
@@ -366,7 +378,7 @@ def load_lesson(path: Path) -> LessonEntry:
             loc = tuple(e["loc"])
             if e["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 loc += (str((e.get("ctx") or {}).get("discriminator", "kind")).strip("'"),)
-            clean, _ = _resolve(tree, loc, index)
+            clean, _position = _resolve(tree, loc, index)
             add(loc, _message(e, tree, clean))
         # the checks beyond structure still run on every step that is valid on its own,
         # so an author sees all the errors of a file at once
@@ -399,15 +411,15 @@ def load_lesson(path: Path) -> LessonEntry:
     for loc, message in lesson_problems(lesson):
         add(loc, message)
     if entry.order is None:
-        add((), "no order: name the file with a number prefix (`05-attention.yaml`) "
-                "or set `order:`")
+        add((), _("no order: name the file with a number prefix (`05-attention.yaml`) "
+                  "or set `order:`"))
     entry.errors.sort(key=lambda e: (e.line, e.col))
     if not entry.errors:
         entry.lesson = lesson
         for loc, message in lesson_warnings(lesson):
             clean, (line, col) = _resolve(tree, loc, index)
             entry.warnings.append(LessonError(path, line, col, field_path(clean),
-                                              f"warning: {message}"))
+                                              _("warning: {message}").format(message=message)))
     return entry
 
 
@@ -438,8 +450,8 @@ def load_course(paths: Iterable[Path] | Path) -> Course:
         line, col = entry.id_position
         entry.errors.append(LessonError(
             entry.path, line, col, "id",
-            f"duplicate lesson id '{entry.id}' (also in {display_path(first.path)}:"
-            f"{first.id_position[0]})"))
+            _("duplicate lesson id '{lesson}' (also in {path}:{line})").format(
+                lesson=entry.id, path=display_path(first.path), line=first.id_position[0])))
         entry.lesson = None
     entries.sort(key=lambda e: (e.order if e.order is not None else 10**9, e.path.name))
     return Course(entries)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor import paths
+from tutor.i18n import _, ngettext
 
 DB_NAME = "progress.sqlite3"
 LEARNER_ID = "learner_id"  # the settings key of the learner id
@@ -157,8 +158,9 @@ class ProgressStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            return cls._in_memory(notices + [f"cannot create {path.parent} ({err.strerror}); "
-                                            "progress will not be saved this time"])
+            return cls._in_memory(notices + [_(
+                "cannot create {folder} ({reason}); progress will not be saved this time").format(
+                folder=path.parent, reason=err.strerror)])
         why = _read_only_reason(path)
         if why is None:
             try:
@@ -169,38 +171,39 @@ class ProgressStore:
                 try:
                     aside = _move_aside(path)
                 except OSError as move_err:
-                    return cls._in_memory(notices + [
-                        f"the progress store {path} {err}, and it cannot be moved aside "
-                        f"({move_err.strerror}); it is left as it is, and progress will not "
-                        "be saved this time"])
-                notices.append(f"the progress store {path} {err}; moved it to {aside.name} "
-                               "and started a fresh one")
+                    return cls._in_memory(notices + [_(
+                        "the progress store {path} {problem}, and it cannot be moved aside "
+                        "({reason}); it is left as it is, and progress will not be saved this "
+                        "time").format(path=path, problem=err, reason=move_err.strerror)])
+                notices.append(_("the progress store {path} {problem}; moved it to {aside} and "
+                                 "started a fresh one").format(path=path, problem=err,
+                                                               aside=aside.name))
             except sqlite3.OperationalError as err:
-                return cls._in_memory(notices + [f"cannot open {path} ({err}); "
-                                                "progress will not be saved this time"])
+                return cls._in_memory(notices + [_cannot_open(path, err)])
         if why is not None:
             return cls._read_only(path, why, notices)
         try:
             return cls(_connect(path), path, notices)
         except (StoreUnreadable, sqlite3.Error) as err:
-            return cls._in_memory(notices + [f"cannot open {path} ({err}); "
-                                            "progress will not be saved this time"])
+            return cls._in_memory(notices + [_cannot_open(path, err)])
 
     @classmethod
     def _read_only(cls, path: Path, why: str, notices: list[str]) -> ProgressStore:
         """The saved progress copied into memory: shown and updated for this session only."""
         if not path.exists():
-            return cls._in_memory(notices + [f"cannot create {path}: {why}; progress will not "
-                                            "be saved this time"])
+            return cls._in_memory(notices + [_(
+                "cannot create {path}: {why}; progress will not be saved this time").format(
+                path=path, why=why)])
         try:
             conn = _copy_read_only(path)
         except (StoreUnreadable, sqlite3.Error) as err:
-            return cls._in_memory(notices + [
-                f"the progress store {path} cannot be read ({err}) and {why}; it is left as it "
-                "is, and progress will not be saved this time"])
-        store = cls(conn, path, notices + [
-            f"{path} is read-only ({why}): your progress is shown, but nothing new can be "
-            "saved this time; make it writable to save again"])
+            return cls._in_memory(notices + [_(
+                "the progress store {path} cannot be read ({error}) and {why}; it is left as it "
+                "is, and progress will not be saved this time").format(path=path, error=err,
+                                                                       why=why)])
+        store = cls(conn, path, notices + [_(
+            "{path} is read-only ({why}): your progress is shown, but nothing new can be "
+            "saved this time; make it writable to save again").format(path=path, why=why)])
         store.read_only = why
         return store
 
@@ -343,6 +346,31 @@ class ProgressStore:
         return row[0] if row else None
 
 
+def _cannot_open(path: Path, err: Exception) -> str:
+    return _("cannot open {path} ({error}); progress will not be saved this time").format(
+        path=path, error=err)
+
+
+def saved_setting(path: Path, key: str) -> str | None:
+    """One saved setting, read without opening the store for writing: no file is created,
+    migrated or moved aside, so any command can ask (the CLI reads the learner's language).
+    None when there is no store yet or it cannot be read; `ProgressStore.open` says why."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return str(row[0]) if row else None
+
+
 def _loads(text: str) -> Any:
     try:
         return json.loads(text)
@@ -356,11 +384,12 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreUnreadable(f"is from a newer tutor (schema {version}, this one "
-                                  f"reads up to {SCHEMA_VERSION})")
+            raise StoreUnreadable(_("is from a newer tutor (schema {version}, this one reads "
+                                    "up to {newest})").format(version=version,
+                                                              newest=SCHEMA_VERSION))
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise StoreUnreadable(f"is damaged ({check})")
+            raise StoreUnreadable(_("is damaged ({check})").format(check=check))
         if _enable_wal(conn).lower() != "wal":
             raise sqlite3.OperationalError("WAL mode is not available here")
         # FULL: a commit is on disk before record_* returns, not only in the OS cache
@@ -370,12 +399,12 @@ def _connect(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as err:
         conn.close()
         if isinstance(err, sqlite3.OperationalError) and "readonly" in str(err):
-            raise StoreReadOnly("SQLite cannot write to it") from err
+            raise StoreReadOnly(_("SQLite cannot write to it")) from err
         if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
             raise
         if isinstance(err, sqlite3.OperationalError) and "unable to open" in str(err):
             raise
-        raise StoreUnreadable(f"cannot be read ({err})") from err
+        raise StoreUnreadable(_("cannot be read ({error})").format(error=err)) from err
     except StoreUnreadable:
         conn.close()
         raise
@@ -388,9 +417,9 @@ def _read_only_reason(path: Path) -> str | None:
     A WAL store needs its folder writable too (for the -wal and -shm files), and so does a
     rollback journal on the first write."""
     if path.exists() and not os.access(path, os.W_OK):
-        return "the file is read-only"
+        return _("the file is read-only")
     if not os.access(path.parent, os.W_OK | os.X_OK):
-        return f"its folder {path.parent} is read-only"
+        return _("its folder {folder} is read-only").format(folder=path.parent)
     return None
 
 
@@ -424,10 +453,11 @@ def _readable_version(conn: sqlite3.Connection) -> int:
         raise
     if version > SCHEMA_VERSION:
         conn.close()
-        raise StoreUnreadable(f"it is from a newer tutor (schema {version})")
+        raise StoreUnreadable(_("it is from a newer tutor (schema {version})").format(
+            version=version))
     if check != "ok":
         conn.close()
-        raise StoreUnreadable(f"it is damaged ({check})")
+        raise StoreUnreadable(_("it is damaged ({check})").format(check=check))
     return version
 
 
@@ -452,10 +482,12 @@ def _check_schema(conn: sqlite3.Connection) -> None:
     for table, columns in _expected_columns().items():
         missing = columns - have.get(table, set())
         if missing:
-            what = (f"table {table}" if table not in have
-                    else f"column(s) {', '.join(sorted(missing))} of table {table}")
-            raise StoreUnreadable(f"is damaged: it says schema version {SCHEMA_VERSION} but has "
-                                  f"no {what}")
+            what = (_("table {table}").format(table=table) if table not in have
+                    else ngettext("column {columns} of table {table}",
+                                  "columns {columns} of table {table}", len(missing)).format(
+                        columns=", ".join(sorted(missing)), table=table))
+            raise StoreUnreadable(_("is damaged: it says schema version {version} but has no "
+                                    "{what}").format(version=SCHEMA_VERSION, what=what))
 
 
 def _enable_wal(conn: sqlite3.Connection) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.course.schema import Rule
+from tutor.i18n import N_, _
 
 ORDERING: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
@@ -36,17 +37,29 @@ def fits(value: Any, kind: type | tuple[type, ...]) -> bool:
     return isinstance(value, kinds)
 
 
-def type_name(kind: type | tuple[type, ...]) -> str:
-    kinds = _types(kind)
-    if set(kinds) == {int, float}:
-        return "number"
-    names = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+# what a value is, in words: for a field's type, and for a YAML value an author wrote
+TYPE_WORDS: dict[type, str] = {
+    bool: N_("a boolean"), int: N_("an integer"), float: N_("a number"), str: N_("a string"),
+    list: N_("a list"), dict: N_("a mapping"), type(None): N_("empty (null)"),
+}
 
 
 def a_type(kind: type | tuple[type, ...]) -> str:
-    name = type_name(kind)
-    return ("an " if name[0] in "aeiou" else "a ") + name
+    """`str` -> "a string", `(list, str)` -> "a list or a string", in the learner's language."""
+    kinds = _types(kind)
+    if set(kinds) == {int, float}:
+        return _("a number")
+    words = [_(TYPE_WORDS[k]) if k in TYPE_WORDS else k.__name__ for k in kinds]
+    shown = words[0]
+    for word in words[1:]:
+        shown = _("{first} or {second}").format(first=shown, second=word)
+    return shown
+
+
+def a_value(value: Any) -> str:
+    """What kind of value `value` is, in words: "an integer", "empty (null)"."""
+    word = TYPE_WORDS.get(type(value))
+    return _(word) if word else type(value).__name__
 
 
 def rule_problem(rule: Rule, field_type: type | tuple[type, ...]) -> tuple[str, str] | None:
@@ -55,30 +68,36 @@ def rule_problem(rule: Rule, field_type: type | tuple[type, ...]) -> tuple[str, 
     op, value = rule.op, rule.value
     if op in ("==", "!="):
         if not fits(value, field_type):
-            return "value", f"`{rule.field}` is {a_type(field_type)}; {value!r} can never equal it"
+            return "value", _("`{field}` is {kind}; {value} can never equal it").format(
+                field=rule.field, kind=a_type(field_type), value=repr(value))
     elif op in ORDERING:
         if not all(k in (int, float) for k in kinds):
-            return "op", f"`{op}` compares numbers but `{rule.field}` is {a_type(field_type)}"
+            return "op", _("`{op}` compares numbers but `{field}` is {kind}").format(
+                op=op, field=rule.field, kind=a_type(field_type))
         if not _is_number(value):
-            return "value", f"`{op}` needs a number, not {value!r}"
+            return "value", _("`{op}` needs a number, not {value}").format(op=op,
+                                                                          value=repr(value))
     elif op in ("contains", "not_contains"):
         if list in kinds:
             if isinstance(value, list):
-                return "value", f"`{op}` on a list takes one item, not a list"
+                return "value", _("`{op}` on a list takes one item, not a list").format(op=op)
         elif str in kinds:
             if not isinstance(value, str):
-                return "value", f"`{op}` on the string `{rule.field}` needs a string value"
+                return "value", _("`{op}` on the string `{field}` needs a string value").format(
+                    op=op, field=rule.field)
         else:
-            return "op", f"`{op}` needs a list or string field; `{rule.field}` is {a_type(field_type)}"
+            return "op", _("`{op}` needs a list or string field; `{field}` is {kind}").format(
+                op=op, field=rule.field, kind=a_type(field_type))
     elif op == "matches":
         if str not in kinds:
-            return "op", f"`matches` needs a string field; `{rule.field}` is {a_type(field_type)}"
+            return "op", _("`matches` needs a string field; `{field}` is {kind}").format(
+                field=rule.field, kind=a_type(field_type))
         if not isinstance(value, str):
-            return "value", "`matches` needs a regular expression string"
+            return "value", _("`matches` needs a regular expression string")
         try:
             re.compile(value)
         except re.error as err:
-            return "value", f"invalid regular expression: {err}"
+            return "value", _("invalid regular expression: {error}").format(error=err)
     return None
 
 
@@ -90,34 +109,36 @@ class Outcome:
 
     def describe(self, description: str | None = None) -> str:
         """A learner-facing line in plain words: the rule's own `pass`/`fail` sentence, else
-        the rule worded from the field's description; never a regex or a Python repr."""
+        the rule worded from the field's description (a panel's N_ message, translated
+        here); never a regex or a Python repr."""
         mark = "✓" if self.passed else "✗"
         own = self.rule.pass_ if self.passed else self.rule.fail
         if own is not None:
             return f"{mark} {own}"
-        subject = _capital(description or self.rule.field.replace("_", " "))
-        now = "" if self.passed or self.actual is None else f" (now: {plain(self.actual)})"
-        return f"{mark} {subject} {_claim(self.rule, self.passed)}{now}"
+        subject = _capital(_(description) if description else self.rule.field.replace("_", " "))
+        claim = _(_CLAIMS[self.rule.op][0 if self.passed else 1]).format(
+            subject=subject, value=plain(self.rule.value))
+        if self.passed or self.actual is None:
+            return f"{mark} {claim}"
+        return f"{mark} " + _("{claim} (now: {actual})").format(claim=claim,
+                                                              actual=plain(self.actual))
 
 
-_CLAIMS: dict[str, tuple[str, str]] = {  # op -> (holds, should)
-    "==": ("is", "should be"),
-    "!=": ("is not", "should not be"),
-    "<": ("is below", "should be below"),
-    "<=": ("is at most", "should be at most"),
-    ">": ("is above", "should be above"),
-    ">=": ("is at least", "should be at least"),
-    "contains": ("include", "should include"),
-    "not_contains": ("do not include", "should not include"),
+# op -> (the line when the rule holds, the line when it does not yet)
+_CLAIMS: dict[str, tuple[str, str]] = {
+    "==": (N_("{subject} is {value}"), N_("{subject} should be {value}")),
+    "!=": (N_("{subject} is not {value}"), N_("{subject} should not be {value}")),
+    "<": (N_("{subject} is below {value}"), N_("{subject} should be below {value}")),
+    "<=": (N_("{subject} is at most {value}"), N_("{subject} should be at most {value}")),
+    ">": (N_("{subject} is above {value}"), N_("{subject} should be above {value}")),
+    ">=": (N_("{subject} is at least {value}"), N_("{subject} should be at least {value}")),
+    "contains": (N_("{subject} include {value}"), N_("{subject} should include {value}")),
+    "not_contains": (N_("{subject} do not include {value}"),
+                     N_("{subject} should not include {value}")),
+    # a regex means nothing to a learner: say only whether it fits
+    "matches": (N_("{subject} has the form the task asks for"),
+                N_("{subject} does not have the form the task asks for yet")),
 }
-
-
-def _claim(rule: Rule, passed: bool) -> str:
-    if rule.op == "matches":  # a regex means nothing to a learner: say only whether it fits
-        return "has the form the task asks for" if passed else \
-            "does not have the form the task asks for yet"
-    holds, should = _CLAIMS[rule.op]
-    return f"{holds if passed else should} {plain(rule.value)}"
 
 
 def _capital(text: str) -> str:
@@ -127,7 +148,7 @@ def _capital(text: str) -> str:
 def plain(value: Any, items: int = 5) -> str:
     """A value as a person writes it: 0.56 not 0.5642110316463845, “pizza” not 'pizza'."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10_000 else str(value)
     if isinstance(value, float):
@@ -136,12 +157,14 @@ def plain(value: Any, items: int = 5) -> str:
         return f"{value:.3g}" if abs(value) < 1 else f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:39] + "…"
-        return "“" + shown.replace("\n", "↵") + "”" if value else "nothing"
+        return "“" + shown.replace("\n", "↵") + "”" if value else _("nothing")
     if isinstance(value, list | tuple):
         if not value:
-            return "none"
+            return _("none")
         shown = ", ".join(plain(v) for v in value[:items])
-        return shown + (f" and {len(value) - items} more" if len(value) > items else "")
+        if len(value) <= items:
+            return shown
+        return _("{shown} and {count} more").format(shown=shown, count=len(value) - items)
     return str(value)
 
 

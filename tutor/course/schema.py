@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tutor.i18n import _
+
 RuleOp = Literal["==", "!=", "<", "<=", ">", ">=", "contains", "not_contains", "matches"]
 STEP_KINDS = ("read", "quiz", "panel", "task", "exercise")
 QUIZ_TYPES = ("single", "multiple", "short")
@@ -110,7 +112,7 @@ class Rule(Strict):
     @classmethod
     def _plain_value(cls, value: Any) -> Any:
         if value is None or isinstance(value, dict):
-            raise ValueError("a rule value must be a boolean, number, string or list")
+            raise ValueError(_("a rule value must be a boolean, number, string or list"))
         return value
 
 

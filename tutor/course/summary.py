@@ -7,6 +7,11 @@ from typing import Any
 from tutor.course.loader import Course
 from tutor.course.progress import LessonProgress
 from tutor.course.schema import Lesson
+from tutor.i18n import N_
+
+# A lesson's status in words, for tables (JSON keeps the English value as it is)
+STATUS_WORDS = {"new": N_("new"), "in progress": N_("in progress"), "done": N_("done"),
+                "broken": N_("broken")}
 
 
 def unanswered_quizzes(lesson: Lesson, progress: LessonProgress) -> list[int]:

@@ -28,6 +28,7 @@ from tutor.course.loader import (
     parse_lesson_tree,
 )
 from tutor.course.validate import Loc
+from tutor.i18n import _, ngettext
 
 # Keys whose values are prose at any depth; everything else must match the English file.
 PROSE = frozenset({"title", "summary", "objectives", "body", "question", "explanation", "goal",
@@ -94,22 +95,27 @@ def structural_drift(english: Any, translated: Any, loc: Loc = ()) -> Iterator[t
                 continue  # steps are paired by id in `step_drift`
             if key not in translated:
                 if not _is_prose(loc + (key,)):
-                    yield loc, f"missing `{key}` (the English lesson has {_describe(value)})"
+                    yield loc, _("missing `{key}` (the English lesson has {value})").format(
+                        key=key, value=_describe(value))
                 continue
             yield from structural_drift(value, translated[key], loc + (key,))
         for key in translated:
             if key not in english:
-                yield loc + (key,), f"`{key}` is not in the English lesson"
+                yield loc + (key,), _("`{key}` is not in the English lesson").format(key=key)
         return
     if isinstance(english, list) and isinstance(translated, list):
         if len(english) != len(translated):
-            yield loc, (f"{len(translated)} item(s) where the English lesson has {len(english)}")
+            yield loc, ngettext("{count} item where the English lesson has {english}",
+                                "{count} items where the English lesson has {english}",
+                                len(translated)).format(count=len(translated),
+                                                        english=len(english))
             return
         for i, (a, b) in enumerate(zip(english, translated, strict=True)):
             yield from structural_drift(a, b, loc + (i,))
         return
     if english != translated or type(english) is not type(translated):
-        yield loc, f"is {_describe(translated)} where the English lesson has {_describe(english)}"
+        yield loc, _("is {value} where the English lesson has {english}").format(
+            value=_describe(translated), english=_describe(english))
 
 
 def step_drift(english_steps: list[Any], translated_steps: list[Any]) -> Iterator[tuple[Loc, str]]:
@@ -122,12 +128,13 @@ def step_drift(english_steps: list[Any], translated_steps: list[Any]) -> Iterato
             continue
         step_id = step.get("id")
         if step_id not in by_id:
-            yield ("steps", i, "id"), f"step '{step_id}' is not in the English lesson"
+            yield ("steps", i, "id"), _("step '{step}' is not in the English lesson").format(
+                step=step_id)
             continue
         position = english_ids.index(step_id)
         if position < last:
-            yield ("steps", i, "id"), (f"step '{step_id}' comes before a step it follows in the "
-                                       "English lesson")
+            yield ("steps", i, "id"), _("step '{step}' comes before a step it follows in the "
+                                        "English lesson").format(step=step_id)
         last = max(last, position)
         for loc, message in structural_drift(by_id[step_id], step):
             yield ("steps", i) + loc, message
@@ -175,8 +182,9 @@ def translate_course(english: Course, lessons_dir: Path, lang: str) -> Translati
     for path in files:
         entry_id = load_lesson(path).id
         if english.entry(entry_id) is None:
-            errors.append(LessonError(path, 1, 1, "id", f"no English lesson has the id "
-                                      f"'{entry_id}' (translations pair with lessons by id)"))
+            errors.append(LessonError(path, 1, 1, "id", _(
+                "no English lesson has the id '{lesson}' (translations pair with lessons by "
+                "id)").format(lesson=entry_id)))
             continue
         by_id[entry_id] = path
     entries: list[LessonEntry] = []

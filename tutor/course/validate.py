@@ -6,13 +6,13 @@ Each problem is (location, message), the location a path into the lesson's YAML
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tutor.course.cues import points_at_others
 from tutor.course.glossary import unknown_glossary_links
 from tutor.course.panels import PANELS, PanelSpec
-from tutor.course.rules import a_type, fits, rule_problem
+from tutor.course.rules import a_type, a_value, fits, rule_problem
 from tutor.course.schema import (
     AnyStep,
     ExerciseStep,
@@ -25,9 +25,15 @@ from tutor.course.schema import (
     TaskStep,
 )
 from tutor.exercises.catalog import EXERCISES
+from tutor.i18n import _
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
+
+
+def _no_field(panel: str, field: str, fields: Iterable[str]) -> str:
+    return _("panel '{panel}' has no result field '{field}'; it has: {fields}").format(
+        panel=panel, field=field, fields=", ".join(fields))
 
 
 def lesson_problems(lesson: Lesson) -> list[Problem]:
@@ -48,16 +54,16 @@ def lesson_warnings(lesson: Lesson) -> list[Problem]:
             for j, choice in enumerate(step.choices):
                 if points_at_others(choice.text):
                     warnings.append((("steps", i, "choices", j, "text"),
-                                     "a choice that points at the others ('all of the above') "
-                                     "means nothing once choices are shuffled; name what it "
-                                     "covers"))
+                                     _("a choice that points at the others ('all of the "
+                                       "above') means nothing once choices are shuffled; name "
+                                       "what it covers")))
         if not isinstance(step, TaskStep):
             continue
         for k, rule in enumerate(step.check):
             if rule.op == "matches" and (rule.pass_ is None or rule.fail is None):
                 warnings.append((("steps", i, "check", k),
-                                 "a `matches` rule should carry `pass` and `fail` sentences: "
-                                 "a learner cannot read a regular expression"))
+                                 _("a `matches` rule should carry `pass` and `fail` sentences: "
+                                   "a learner cannot read a regular expression")))
     return warnings
 
 
@@ -69,7 +75,8 @@ def duplicate_step_ids(ids: list[Any]) -> list[Problem]:
             continue
         if step_id in seen:
             problems.append((("steps", i, "id"),
-                             f"duplicate step id '{step_id}' (steps[{seen[step_id]}] has it too)"))
+                             _("duplicate step id '{step}' (steps[{first}] has it too)").format(
+                                 step=step_id, first=seen[step_id])))
         else:
             seen[step_id] = i
     return problems
@@ -82,8 +89,9 @@ def duplicate_number_ids(ids: list[Any]) -> list[Problem]:
         if not isinstance(number_id, str):
             continue
         if number_id in seen:
-            problems.append((("numbers", k, "id"), f"duplicate number id '{number_id}' "
-                             f"(numbers[{seen[number_id]}] has it too)"))
+            problems.append((("numbers", k, "id"),
+                             _("duplicate number id '{number}' (numbers[{first}] has it "
+                               "too)").format(number=number_id, first=seen[number_id])))
         else:
             seen[number_id] = k
     return problems
@@ -94,16 +102,16 @@ def number_problems(number: NumberDecl, k: int) -> list[Problem]:
     here: Loc = ("numbers", k)
     spec = PANELS.get(number.panel)
     if spec is None:
-        return [(here + ("panel",), f"unknown panel '{number.panel}'; known panels: "
-                 f"{', '.join(sorted(PANELS))}")]
+        return [(here + ("panel",), _("unknown panel '{panel}'; known panels: {known}").format(
+            panel=number.panel, known=", ".join(sorted(PANELS))))]
     problems = list(_input_problems(spec, number.inputs, here))
     kind = spec.kind(number.field)
     if kind is None:
-        problems.append((here + ("field",), f"panel '{spec.id}' has no result field "
-                         f"'{number.field}'; it has: {', '.join(spec.results)}"))
+        problems.append((here + ("field",), _no_field(spec.id, number.field, spec.results)))
     elif not all(k in (int, float) for k in (kind if isinstance(kind, tuple) else (kind,))):
-        problems.append((here + ("field",), f"`{number.field}` of panel '{spec.id}' is "
-                         f"{a_type(kind)}; a declared number needs a numeric field"))
+        problems.append((here + ("field",), _("`{field}` of panel '{panel}' is {kind}; a "
+                                              "declared number needs a numeric field").format(
+            field=number.field, panel=spec.id, kind=a_type(kind))))
     return problems
 
 
@@ -116,8 +124,8 @@ def step_problems(step: AnyStep, i: int) -> list[Problem]:
 def _glossary_link_problems(node: Any, here: Loc) -> list[Problem]:
     """Markdown links `[term](glossary:id)` must name a term of the glossary."""
     if isinstance(node, str):
-        return [(here, f"no glossary term '{term}' (tutor/course/glossary.yaml)")
-                for term in unknown_glossary_links(node)]
+        return [(here, _("no glossary term '{term}' (tutor/course/glossary.yaml)").format(
+            term=term)) for term in unknown_glossary_links(node)]
     if isinstance(node, dict):
         return [p for key, value in node.items()
                 for p in _glossary_link_problems(value, here + (key,))]
@@ -135,20 +143,24 @@ def _kind_problems(step: AnyStep, here: Loc) -> list[Problem]:
     if isinstance(step, PanelStep | TaskStep):
         return list(_panel_problems(step, here))
     if isinstance(step, ExerciseStep) and step.exercise not in EXERCISES:
-        return [(here + ("exercise",), f"unknown exercise '{step.exercise}'; known exercises: "
-                                       f"{', '.join(EXERCISES)}")]
+        return [(here + ("exercise",), _("unknown exercise '{exercise}'; known exercises: "
+                                         "{known}").format(exercise=step.exercise,
+                                                           known=", ".join(EXERCISES)))]
     return []
 
 
 def _choice_problems(quiz: SingleQuiz | MultipleQuiz, here: Loc) -> Iterator[Problem]:
-    kind = "single-choice" if isinstance(quiz, SingleQuiz) else "multiple-choice"
     if not 2 <= len(quiz.choices) <= 8:
-        yield here + ("choices",), f"a {kind} quiz needs 2 to 8 choices, not {len(quiz.choices)}"
+        message = (_("a single-choice quiz needs 2 to 8 choices, not {count}")
+                   if isinstance(quiz, SingleQuiz)
+                   else _("a multiple-choice quiz needs 2 to 8 choices, not {count}"))
+        yield here + ("choices",), message.format(count=len(quiz.choices))
     ids: dict[str, int] = {}
     for j, choice in enumerate(quiz.choices):
         if choice.id in ids:
             yield (here + ("choices", j, "id"),
-                   f"duplicate choice id '{choice.id}' (choices[{ids[choice.id]}] has it too)")
+                   _("duplicate choice id '{choice}' (choices[{first}] has it too)").format(
+                       choice=choice.id, first=ids[choice.id]))
         else:
             ids[choice.id] = j
     flagged = [c.id for c in quiz.choices if c.correct]
@@ -157,37 +169,39 @@ def _choice_problems(quiz: SingleQuiz | MultipleQuiz, here: Loc) -> Iterator[Pro
         for k, answer in enumerate(listed):
             if answer not in ids:
                 loc = here + (("answer",) if isinstance(quiz.answer, str) else ("answer", k))
-                yield loc, f"answer '{answer}' refers to no choice (choices: {', '.join(ids)})"
+                yield loc, _("answer '{answer}' refers to no choice (choices: {ids})").format(
+                    answer=answer, ids=", ".join(ids))
         if flagged:
-            yield (here + ("answer",),
-                   "give the correct choices either with `answer` or with `correct: true`, not both")
+            yield (here + ("answer",), _("give the correct choices either with `answer` or "
+                                         "with `correct: true`, not both"))
         if isinstance(quiz, MultipleQuiz) and not listed:
-            yield here + ("answer",), "a multiple-choice quiz needs at least one correct choice"
+            yield here + ("answer",), _("a multiple-choice quiz needs at least one correct choice")
         return
     if isinstance(quiz, SingleQuiz) and len(flagged) != 1:
         yield (here + ("choices",),
-               f"a single-choice quiz needs exactly one correct choice, not {len(flagged)}")
+               _("a single-choice quiz needs exactly one correct choice, not {count}").format(
+                   count=len(flagged)))
     if isinstance(quiz, MultipleQuiz) and not flagged:
-        yield here + ("choices",), "a multiple-choice quiz needs at least one correct choice"
+        yield here + ("choices",), _("a multiple-choice quiz needs at least one correct choice")
 
 
 def _short_problems(quiz: ShortQuiz, here: Loc) -> Iterator[Problem]:
     answer = quiz.answer
     if (answer.text is None) == (answer.number is None):
-        yield here + ("answer",), "a short answer needs exactly one of `text` or `number`"
+        yield here + ("answer",), _("a short answer needs exactly one of `text` or `number`")
     if answer.text is not None and not answer.text:
-        yield here + ("answer", "text"), "list at least one accepted answer"
+        yield here + ("answer", "text"), _("list at least one accepted answer")
     if answer.tolerance and answer.number is None:
-        yield here + ("answer", "tolerance"), "`tolerance` only applies to a `number` answer"
+        yield here + ("answer", "tolerance"), _("`tolerance` only applies to a `number` answer")
     if quiz.explanation is None:
-        yield here, "a short-answer quiz needs an `explanation` (shown after answering)"
+        yield here, _("a short-answer quiz needs an `explanation` (shown after answering)")
 
 
 def _panel_problems(step: PanelStep | TaskStep, here: Loc) -> Iterator[Problem]:
     spec = PANELS.get(step.panel)
     if spec is None:
-        yield (here + ("panel",),
-               f"unknown panel '{step.panel}'; known panels: {', '.join(sorted(PANELS))}")
+        yield (here + ("panel",), _("unknown panel '{panel}'; known panels: {known}").format(
+            panel=step.panel, known=", ".join(sorted(PANELS))))
         return
     yield from _input_problems(spec, step.inputs, here)
     if isinstance(step, TaskStep):
@@ -195,9 +209,7 @@ def _panel_problems(step: PanelStep | TaskStep, here: Loc) -> Iterator[Problem]:
             at = here + ("check", k)
             kind = spec.kind(rule.field)
             if kind is None:
-                yield (at + ("field",),
-                       f"panel '{spec.id}' has no result field '{rule.field}'; "
-                       f"it has: {', '.join(spec.results)}")
+                yield at + ("field",), _no_field(spec.id, rule.field, spec.results)
                 continue
             problem = rule_problem(rule, kind)
             if problem is not None:
@@ -209,14 +221,9 @@ def _input_problems(spec: PanelSpec, inputs: dict[str, Any], here: Loc) -> Itera
         kind = spec.inputs.get(name)
         if kind is None:
             yield (here + ("inputs", name),
-                   f"panel '{spec.id}' has no input '{name}'; it takes: {', '.join(spec.inputs)}")
+                   _("panel '{panel}' has no input '{name}'; it takes: {inputs}").format(
+                       panel=spec.id, name=name, inputs=", ".join(spec.inputs)))
         elif not fits(value, kind):
             yield (here + ("inputs", name),
-                   f"input '{name}' of panel '{spec.id}' must be {a_type(kind)}, "
-                   f"not {_value_type(value)}")
-
-
-def _value_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-             list: "a list", dict: "a mapping", type(None): "empty (null)"}
-    return names.get(type(value), type(value).__name__)
+                   _("input '{name}' of panel '{panel}' must be {kind}, not {actual}").format(
+                       name=name, panel=spec.id, kind=a_type(kind), actual=a_value(value)))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.engine.types import GenerationSettings
+from tutor.i18n import _
 
 LENGTHS = (32, 128, 384)  # tokens in context; the gap grows with N (bench: 2×, 4×, 15×)
 REPEATS = 3
@@ -85,17 +86,24 @@ class CacheCost:
     def summary(self) -> str:
         p = self.longest
         if p.verdict == "faster":
-            return (f"With {p.context} tokens in context, one more token took {p.cached:.0f} ms "
-                    f"with the KV cache and {p.uncached:.0f} ms without: {p.speedup:.1f}× "
-                    f"cheaper, in every one of {self.repeats} interleaved repeats.")
+            return _("With {context} tokens in context, one more token took {cached} ms with "
+                     "the KV cache and {uncached} ms without: {speedup}× cheaper, in every one "
+                     "of {repeats} interleaved repeats.").format(
+                context=p.context, cached=f"{p.cached:.0f}", uncached=f"{p.uncached:.0f}",
+                speedup=f"{p.speedup:.1f}", repeats=self.repeats)
         if p.verdict == "slower":
-            return (f"With {p.context} tokens in context the cache was slower in every repeat "
-                    f"({p.cached:.0f} ms against {p.uncached:.0f} ms): at this length, on "
-                    f"{self.device}, its bookkeeping costs more than the recomputation saves.")
-        return (f"Too noisy to conclude: with {p.context} tokens in context the repeats "
-                f"overlap (with the cache {min(p.cached_ms):.0f}–{max(p.cached_ms):.0f} ms, "
-                f"without {min(p.uncached_ms):.0f}–{max(p.uncached_ms):.0f} ms). Something "
-                "else is using this machine; try again when it is quieter.")
+            return _("With {context} tokens in context the cache was slower in every repeat "
+                     "({cached} ms against {uncached} ms): at this length, on {device}, its "
+                     "bookkeeping costs more than the recomputation saves.").format(
+                context=p.context, cached=f"{p.cached:.0f}", uncached=f"{p.uncached:.0f}",
+                device=self.device)
+        return _("Too noisy to conclude: with {context} tokens in context the repeats overlap "
+                 "(with the cache {cached_low}–{cached_high} ms, without {uncached_low}–"
+                 "{uncached_high} ms). Something else is using this machine; try again when it "
+                 "is quieter.").format(
+            context=p.context, cached_low=f"{min(p.cached_ms):.0f}",
+            cached_high=f"{max(p.cached_ms):.0f}", uncached_low=f"{min(p.uncached_ms):.0f}",
+            uncached_high=f"{max(p.uncached_ms):.0f}")
 
 
 def contexts(context_length: int, lengths: tuple[int, ...] = LENGTHS) -> list[int]:

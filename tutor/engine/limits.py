@@ -17,25 +17,30 @@ import math
 import re
 
 from tutor.engine.errors import BadInput
+from tutor.i18n import N_, _
 
 TEMPERATURE_FLOOR = 1e-6
 SEED_MAX = 2**64 - 1
-DEVICE_FORMS = "cpu, cuda, cuda:N (N a GPU number) or mps"
+DEVICE_FORMS = N_("cpu, cuda, cuda:N (N a GPU number) or mps")
 _DEVICE = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
 
 
-def check_text(text: object, what: str = "text", allow_empty: bool = False) -> str:
-    """`text` itself when it is a str of valid Unicode (and not blank), else BadInput."""
+def check_text(text: object, what: str | None = None, allow_empty: bool = False) -> str:
+    """`text` itself when it is a str of valid Unicode (and not blank), else BadInput.
+    `what` names the input in the learner's language (default: "text")."""
+    what = what or _("text")
     if not isinstance(text, str):
-        raise BadInput(f"the {what} must be text, not {type(text).__name__}")
+        raise BadInput(_("the {what} must be text, not {kind}").format(
+            what=what, kind=type(text).__name__))
     bad = _first_invalid_byte(text)
     if bad is not None:
         offset, byte = bad
-        raise BadInput(f"the {what} is not valid UTF-8: byte {offset} (0x{byte:02x}) does not "
-                       "belong to a character; convert it to UTF-8 (e.g. with iconv) and try "
-                       "again")
+        raise BadInput(_("the {what} is not valid UTF-8: byte {offset} ({byte}) does not "
+                         "belong to a character; convert it to UTF-8 (e.g. with iconv) and try "
+                         "again").format(what=what, offset=offset, byte=f"0x{byte:02x}"))
     if not allow_empty and not text.strip():
-        raise BadInput(f"the {what} is empty: give the model something to read")
+        raise BadInput(_("the {what} is empty: give the model something to read").format(
+            what=what))
     return text
 
 
@@ -67,12 +72,15 @@ def _first_invalid_byte(text: str) -> tuple[int, int] | None:
 def effective_temperature(temperature: float) -> tuple[float, str | None]:
     """The temperature to compute with, and a notice when it differs from the one asked for."""
     if isinstance(temperature, bool) or not isinstance(temperature, int | float):
-        raise BadInput(f"temperature must be a number, not {temperature!r}")
+        raise BadInput(_("temperature must be a number, not {value}").format(
+            value=repr(temperature)))
     if not math.isfinite(temperature) or temperature < 0:
-        raise BadInput(f"temperature must be 0 (greedy) or positive, not {temperature}")
+        raise BadInput(_("temperature must be 0 (greedy) or positive, not {value}").format(
+            value=temperature))
     if 0 < temperature < TEMPERATURE_FLOOR:
-        return 0.0, (f"temperature {temperature:g} is below {TEMPERATURE_FLOOR:g}, where every "
-                     "distribution is already one-hot; it is treated as 0 (greedy)")
+        return 0.0, _("temperature {value} is below {floor}, where every distribution is "
+                      "already one-hot; it is treated as 0 (greedy)").format(
+            value=f"{temperature:g}", floor=f"{TEMPERATURE_FLOOR:g}")
     return float(temperature), None
 
 
@@ -80,14 +88,15 @@ def check_seed(seed: object) -> int | None:
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
-        raise BadInput(f"the seed must be a whole number from 0 to {SEED_MAX} (64 bits), "
-                       f"not {seed}")
+        raise BadInput(_("the seed must be a whole number from 0 to {max} (64 bits), "
+                         "not {value}").format(max=SEED_MAX, value=seed))
     return seed
 
 
 def check_count(value: object, what: str, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise BadInput(f"{what} must be a whole number of at least {low}, not {value}")
+        raise BadInput(_("{what} must be a whole number of at least {low}, not {value}").format(
+            what=what, low=low, value=value))
     return value
 
 
@@ -103,9 +112,10 @@ def clamp_new_tokens(max_new_tokens: int, context_length: int,
     room = max(1, context_length - prompt_tokens)
     if max_new_tokens <= room:
         return max_new_tokens, None
-    return room, (f"max new tokens {max_new_tokens} is more than the {context_length}-token "
-                  f"context window leaves after the {prompt_tokens}-token prompt; generation "
-                  f"stops when the window is full, after at most {room} tokens")
+    return room, _("max new tokens {asked} is more than the {window}-token context window "
+                   "leaves after the {prompt}-token prompt; generation stops when the window "
+                   "is full, after at most {room} tokens").format(
+        asked=max_new_tokens, window=context_length, prompt=prompt_tokens, room=room)
 
 
 def check_device(name: str | None) -> str | None:
@@ -114,7 +124,8 @@ def check_device(name: str | None) -> str | None:
     if name is None or name == "":
         return None
     if not _DEVICE.match(name):
-        raise BadInput(f"unknown device {name!r}: use {DEVICE_FORMS}")
+        raise BadInput(_("unknown device {name}: use {forms}").format(name=repr(name),
+                                                                       forms=_(DEVICE_FORMS)))
     return name
 
 

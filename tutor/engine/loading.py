@@ -25,6 +25,7 @@ from tutor.engine.errors import EngineError, ModelMissing
 from tutor.engine.registry import Kind, ModelSpec
 from tutor.engine.tokenize import TextTokenizer
 from tutor.engine.types import ModelFacts
+from tutor.i18n import _, ngettext
 from tutor.settings import Settings
 
 if TYPE_CHECKING:
@@ -54,16 +55,19 @@ def pick_device(name: str | None = None) -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise EngineError(f"device {name!r} was asked for but CUDA is not available here; "
-                              "use cpu")
+            raise EngineError(_("device {name} was asked for but CUDA is not available here; "
+                                "use cpu").format(name=repr(name)))
         index = int(name.partition(":")[2] or 0)
-        if index >= torch.cuda.device_count():
-            raise EngineError(f"device {name!r} was asked for but this machine has "
-                              f"{torch.cuda.device_count()} GPU(s): use {DEVICE_FORMS}")
+        count = torch.cuda.device_count()
+        if index >= count:
+            raise EngineError(ngettext(
+                "device {name} was asked for but this machine has {count} GPU: use {forms}",
+                "device {name} was asked for but this machine has {count} GPUs: use {forms}",
+                count).format(name=repr(name), count=count, forms=_(DEVICE_FORMS)))
     if name == "mps" and not (getattr(torch.backends, "mps", None)
                               and torch.backends.mps.is_available()):
-        raise EngineError("device 'mps' was asked for but this torch cannot use Apple's GPU "
-                          "here; use cpu")
+        raise EngineError(_("device 'mps' was asked for but this torch cannot use Apple's GPU "
+                            "here; use cpu"))
     return torch.device(name)
 
 
@@ -186,29 +190,28 @@ def load(spec: ModelSpec, settings: Settings) -> Loaded:
 
         local = Path(spec.name)
         if local.is_dir() and not (local / "config.json").is_file():
-            raise ModelMissing(
-                f"{spec.name} is a directory but holds no model (no config.json in it); give "
-                "a directory saved with save_pretrained, or a name from `tutor models`"
-            )
+            raise ModelMissing(_(
+                "{path} is a directory but holds no model (no config.json in it); give a "
+                "directory saved with save_pretrained, or a name from `tutor models`").format(
+                path=spec.name))
         if not local.is_dir() and not _hub_reachable():
-            raise ModelMissing(
-                f"unknown model {spec.name!r}: not one of the tutor's models (see `tutor models`), "
-                "not a local directory, and the model hub is not reachable from this machine"
-            )
+            raise ModelMissing(_(
+                "unknown model {name}: not one of the tutor's models (see `tutor models`), not a "
+                "local directory, and the model hub is not reachable from this machine").format(
+                name=repr(spec.name)))
         try:
             config = AutoConfig.from_pretrained(spec.name)
         except (OSError, ValueError) as err:
-            raise ModelMissing(
-                f"unknown model {spec.name!r}: not one of the tutor's models "
-                f"(see `tutor models`) and not loadable as a model hub id or directory "
-                f"({_first_line(err)})"
-            ) from None
+            raise ModelMissing(_(
+                "unknown model {name}: not one of the tutor's models (see `tutor models`) and "
+                "not loadable as a model hub id or directory ({error})").format(
+                name=repr(spec.name), error=_first_line(err))) from None
         kind = _kind_from_config(config)
         try:
             model, tokenizer = _load_pretrained(kind, spec.name)
         except Exception as err:  # noqa: BLE001 - any loader failure is the directory's fault
-            raise ModelMissing(f"cannot load the model in {spec.name}: "
-                               f"{_first_line(err)}") from None
+            raise ModelMissing(_("cannot load the model in {path}: {error}").format(
+                path=spec.name, error=_first_line(err))) from None
     else:
         where = fetch.require(spec, settings.cache_dir)
         kind = spec.kind
@@ -217,8 +220,10 @@ def load(spec: ModelSpec, settings: Settings) -> Loaded:
         except Exception as err:  # noqa: BLE001 - damage the cheap checks did not see
             advice = (fetch.repair_command(spec) if spec.source == "pypi"
                       else f"git checkout -- {where}")
-            raise ModelMissing(f"{spec.title} in {where} cannot be loaded "
-                               f"({_first_line(err)}). Repair it with: {advice}") from None
+            raise ModelMissing(_("{model} in {path} cannot be loaded ({error}). Repair it "
+                                 "with: {command}").format(model=spec.title, path=where,
+                                                           error=_first_line(err),
+                                                           command=advice)) from None
     model.to(dev)
     model.eval()
     from tutor.engine import precision

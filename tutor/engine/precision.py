@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from tutor.engine.errors import EngineError
+from tutor.i18n import _
 
 
 def apply(model: Any, kind: str, device: torch.device, name: str) -> tuple[Any, str | None]:
@@ -27,7 +28,8 @@ def apply(model: Any, kind: str, device: torch.device, name: str) -> tuple[Any, 
     if name in ("bfloat16", "float16"):
         return model.to(getattr(torch, name)), None
     if device.type != "cpu":
-        raise EngineError(f"dtype int8 is a CPU path; use bfloat16 or float16 on {device}")
+        raise EngineError(_("dtype int8 is a CPU path; use bfloat16 or float16 on {device}")
+                          .format(device=device))
     from torch.ao.quantization import quantize_dynamic
 
     with warnings.catch_warnings():

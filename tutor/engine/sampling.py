@@ -15,15 +15,18 @@ from transformers import (
 )
 
 from tutor.engine.errors import BadInput
+from tutor.i18n import _
 
 
 def check_settings(temperature: float, top_k: int, top_p: float) -> None:
     if not np.isfinite(temperature) or temperature < 0:
-        raise BadInput(f"temperature must be 0 (greedy) or positive, not {temperature}")
+        raise BadInput(_("temperature must be 0 (greedy) or positive, not {value}").format(
+            value=temperature))
     if top_k < 0:
-        raise BadInput(f"top-k must be 0 (off) or a positive number of tokens, not {top_k}")
+        raise BadInput(_("top-k must be 0 (off) or a positive number of tokens, not {value}")
+                       .format(value=top_k))
     if not (0 < top_p <= 1):
-        raise BadInput(f"top-p must be in (0, 1], not {top_p}")
+        raise BadInput(_("top-p must be in (0, 1], not {value}").format(value=top_p))
 
 
 def warpers(temperature: float, top_k: int, top_p: float) -> list[Any]:

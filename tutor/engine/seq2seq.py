@@ -16,6 +16,7 @@ from tutor.engine.attention import stack
 from tutor.engine.decode import DecodeLoop, Detokenizer, Seq2SeqStepper, candidates, eos_ids, greedy
 from tutor.engine.isodate import is_iso_date
 from tutor.engine.types import AttentionMaps, LoopStep, Translation
+from tutor.i18n import _
 
 
 def _start_id(loaded: Any) -> int:
@@ -30,8 +31,8 @@ def _source(loaded: Any, source: str) -> tuple[list[int], bool, str | None]:
     if len(full) <= limit:
         return full, False, None
     # Keep the start of the text and the end token: the encoder was trained on </s> last.
-    notice = (f"the source was {len(full)} tokens, more than the model's {limit}; "
-              f"only the first {limit - 1} characters are read")
+    notice = _("the source was {count} tokens, more than the model's {limit}; only the first "
+               "{read} characters are read").format(count=len(full), limit=limit, read=limit - 1)
     return full[: limit - 1] + [full[-1]], True, notice
 
 

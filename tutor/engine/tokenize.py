@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tutor.engine.types import Token, Tokenization
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -137,8 +138,8 @@ class TextTokenizer:
         self._last = by_span
         notice = None
         if len(tokens) > self.context_length:
-            notice = (f"{len(tokens)} tokens: more than the model's context window of "
-                      f"{self.context_length}; a prompt this long is cut from the left before "
-                      "the model sees it")
+            notice = _("{count} tokens: more than the model's context window of {window}; a "
+                       "prompt this long is cut from the left before the model sees it").format(
+                count=len(tokens), window=self.context_length)
         return Tokenization(model=self.model_name, text=text, tokens=tokens, truncated=False,
                             notice=notice)

@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from tutor.i18n import N_
+
 Needs = Literal["decoder", "encoder"]
 
 
@@ -24,6 +26,7 @@ class Exercise:
     module: str  # file stem of the starter, reference and check module
     needs: tuple[Needs, ...]  # the models its checks load, once per check run
     hints: tuple[str, ...]
+    # title and hints are N_() messages: translate them with _() where they are shown
 
     @property
     def signature_file(self) -> str:
@@ -34,63 +37,63 @@ EXERCISES: dict[str, Exercise] = {
     e.id: e
     for e in [
         Exercise(
-            id="softmax", lesson="generation-settings", title="Softmax with temperature",
+            id="softmax", lesson="generation-settings", title=N_("Softmax with temperature"),
             function="softmax", module="softmax", needs=("decoder",),
             hints=(
-                "Divide the logits by the temperature first, then take the softmax.",
-                "exp(1e4) is inf: subtract the largest logit before exp; the result is the same.",
+                N_("Divide the logits by the temperature first, then take the softmax."),
+                N_("exp(1e4) is inf: subtract the largest logit before exp; the result is the same."),
             ),
         ),
         Exercise(
-            id="top-k-top-p", lesson="generation-settings", title="Top-k and top-p filtering",
+            id="top-k-top-p", lesson="generation-settings", title=N_("Top-k and top-p filtering"),
             function="filter_probs", module="top_k_top_p", needs=("decoder",),
             hints=(
-                "Sort the probabilities in descending order (np.argsort(-probs)).",
-                "Top-k first; renormalise what is left; then top-p on that.",
-                "Top-p keeps tokens up to AND including the one whose cumulative sum reaches p.",
+                N_("Sort the probabilities in descending order (np.argsort(-probs))."),
+                N_("Top-k first; renormalise what is left; then top-p on that."),
+                N_("Top-p keeps tokens up to AND including the one whose cumulative sum reaches p."),
             ),
         ),
         Exercise(
-            id="attention", lesson="self-attention", title="Scaled dot-product attention",
+            id="attention", lesson="self-attention", title=N_("Scaled dot-product attention"),
             function="attention", module="attention", needs=("decoder", "encoder"),
             hints=(
-                "scores = q @ k.transpose(0, 2, 1) / sqrt(head_dim), one matrix per head.",
-                "For causal=True set the scores above the diagonal to -inf BEFORE the softmax.",
-                "Softmax over the last axis (the keys), then output = weights @ v.",
+                N_("scores = q @ k.transpose(0, 2, 1) / sqrt(head_dim), one matrix per head."),
+                N_("For causal=True set the scores above the diagonal to -inf BEFORE the softmax."),
+                N_("Softmax over the last axis (the keys), then output = weights @ v."),
             ),
         ),
         Exercise(
-            id="bpe", lesson="tokenization", title="Byte-pair encoding merges",
+            id="bpe", lesson="tokenization", title=N_("Byte-pair encoding merges"),
             function="bpe_merge", module="bpe", needs=("decoder",),
             hints=(
-                "Look at every adjacent pair and find the one with the smallest rank.",
-                "Merge every occurrence of that pair, then look again; stop when no pair has a rank.",
+                N_("Look at every adjacent pair and find the one with the smallest rank."),
+                N_("Merge every occurrence of that pair, then look again; stop when no pair has a rank."),
             ),
         ),
         Exercise(
-            id="kv-cache", lesson="kv-cache-and-streaming", title="Greedy decoding with a KV cache",
+            id="kv-cache", lesson="kv-cache-and-streaming", title=N_("Greedy decoding with a KV cache"),
             function="generate", module="kv_cache", needs=("decoder",),
             hints=(
-                "First call: step(prompt_ids, None). Keep the cache it returns.",
-                "Each new token: argmax of the last row of logits; then step([token], cache).",
+                N_("First call: step(prompt_ids, None). Keep the cache it returns."),
+                N_("Each new token: argmax of the last row of logits; then step([token], cache)."),
             ),
         ),
         Exercise(
-            id="rope", lesson="embeddings-and-position", title="Rotary position embeddings",
+            id="rope", lesson="embeddings-and-position", title=N_("Rotary position embeddings"),
             function="rotate", module="rope", needs=("decoder",),
             hints=(
-                "inv_freq = 1 / base ** (np.arange(0, d, 2) / d); angles = positions[:, None] * inv_freq.",
-                "llama's rotate-half pairs dimension i with i + d/2: "
-                "rotate_half(x) = concat(-x[:, d/2:], x[:, :d/2]).",
-                "cos and sin are the angles repeated twice along the last axis: concat(a, a).",
+                N_("inv_freq = 1 / base ** (np.arange(0, d, 2) / d); angles = positions[:, None] * inv_freq."),
+                N_("llama's rotate-half pairs dimension i with i + d/2: "
+                   "rotate_half(x) = concat(-x[:, d/2:], x[:, :d/2])."),
+                N_("cos and sin are the angles repeated twice along the last axis: concat(a, a)."),
             ),
         ),
         Exercise(
-            id="mean-pool", lesson="model-families", title="Sentence embeddings by mean pooling",
+            id="mean-pool", lesson="model-families", title=N_("Sentence embeddings by mean pooling"),
             function="sentence_embedding", module="mean_pool", needs=("encoder",),
             hints=(
-                "Multiply the vectors by mask[..., None] and divide by the number of real tokens.",
-                "Then divide each sentence vector by its L2 norm.",
+                N_("Multiply the vectors by mask[..., None] and divide by the number of real tokens."),
+                N_("Then divide each sentence vector by its L2 norm."),
             ),
         ),
     ]

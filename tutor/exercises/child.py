@@ -25,9 +25,13 @@ import types
 from pathlib import Path
 from typing import Any
 
+from tutor import i18n
+from tutor.i18n import N_, _
+
+LANGUAGE_ENV = "TUTOR_LANG"  # the learner's language, set by the parent (runner)
 OUTPUT_LIMIT = 16 * 1024 * 1024  # bytes of printed output
-COMPILES = "your file compiles"
-RUNS = "your file runs"
+COMPILES = N_("your file compiles")
+RUNS = N_("your file runs")
 
 
 class Channel:
@@ -97,14 +101,15 @@ def in_learner_code(err: BaseException, path: str) -> bool:
 
 def describe_error(err: BaseException, path: str, memory_mb: int) -> str:
     if isinstance(err, SystemExit):
-        return (f"your code called sys.exit({err.code!r}), which would end the program: "
-                "return the result instead")
+        return _("your code called sys.exit({code}), which would end the program: return the "
+                 "result instead").format(code=repr(err.code))
     if isinstance(err, MemoryError):
-        return (f"your code ran out of memory (it may use {memory_mb} MiB):\n"
-                + learner_traceback(err, path))
+        return (_("your code ran out of memory (it may use {memory} MiB):").format(
+            memory=memory_mb) + "\n" + learner_traceback(err, path))
     if in_learner_code(err, path):
-        return "your code raised an exception:\n" + learner_traceback(err, path)
-    return f"the check could not use what your function returned: {type(err).__name__}: {err}"
+        return _("your code raised an exception:") + "\n" + learner_traceback(err, path)
+    return _("the check could not use what your function returned: {error}").format(
+        error=f"{type(err).__name__}: {err}")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -117,9 +122,11 @@ def run(args: argparse.Namespace) -> None:
     try:
         code = compile(source, path, "exec")
     except SyntaxError as err:
-        where = f"line {err.lineno}" + (f", column {err.offset}" if err.offset else "")
+        where = (_("line {line}, column {column}").format(line=err.lineno, column=err.offset)
+                 if err.offset else _("line {line}").format(line=err.lineno))
         text = f"\n    {err.text.rstrip()}" if err.text else ""
-        channel.check(COMPILES, False, f"{type(err).__name__} at {where}: {err.msg}{text}")
+        channel.check(COMPILES, False, _("{error} at {where}: {message}").format(
+            error=type(err).__name__, where=where, message=err.msg) + text)
         channel.send("done")
         return
 
@@ -133,7 +140,8 @@ def run(args: argparse.Namespace) -> None:
         models.load(exercise.needs)
         prepare_for(exercise.module, models)
     except Exception as err:
-        channel.check(checks[0][0], False, f"the model could not be loaded: {err}")
+        channel.check(checks[0][0], False,
+                      _("the model could not be loaded: {error}").format(error=err))
         channel.send("done")
         return
     limit_resources(args.memory_mb)
@@ -149,7 +157,8 @@ def run(args: argparse.Namespace) -> None:
         return
     function = getattr(module, exercise.function, None)
     if not callable(function):
-        channel.check(RUNS, False, f"your file does not define a function `{exercise.function}`")
+        channel.check(RUNS, False, _("your file does not define a function `{function}`").format(
+            function=exercise.function))
         channel.send("done")
         return
 
@@ -174,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--encoder")
     parser.add_argument("--memory-mb", type=int, default=2048)
     args = parser.parse_args(argv)
+    i18n.use(os.environ.get(LANGUAGE_ENV) or i18n.DEFAULT)  # the messages, in the learner's
     die_with_parent()
     run(args)
     sys.stdout.flush()

@@ -23,13 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tutor import i18n
 from tutor.exercises.catalog import Exercise
+from tutor.i18n import N_, _
 
 TIME_LIMIT = 30.0  # seconds for the learner's module, then for each check
 LOAD_LIMIT = 900.0  # seconds to start Python, load the models and compute the stock answers;
 # no learner code runs before then, so this only bounds a machine that is far too busy
 MEMORY_MB = 2048  # address space the learner's code may add to what the models use
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
+CHECK_RUN = N_("check run")  # the name of a failure that no check of the plan owns
 
 
 class ExerciseError(Exception):
@@ -71,7 +74,8 @@ def model_path(name: str, cache: Path | None = None) -> str:
     if spec.source == "hub":
         return name
     if not is_present(spec, cache):
-        raise ExerciseError(f"the model '{name}' is not downloaded yet: run `tutor models fetch`")
+        raise ExerciseError(_("the model '{model}' is not downloaded yet: run `tutor models "
+                              "fetch`").format(model=name))
     return str(model_dir(spec, cache))
 
 
@@ -88,6 +92,8 @@ class _Session:
             p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
         env.update(TUTOR_DEVICE="cpu", CUDA_VISIBLE_DEVICES="", PYTHONDONTWRITEBYTECODE="1",
                    TOKENIZERS_PARALLELISM="false")
+        # the child writes its messages in the learner's language (tutor.exercises.child)
+        env["TUTOR_LANG"] = i18n.current()
         cmd = [sys.executable, "-m", "tutor.exercises.child", "--exercise", exercise.id,
                "--file", str(file), "--fd", str(write_fd), "--memory-mb", str(memory_mb)]
         for kind, where in paths.items():
@@ -175,21 +181,24 @@ class _Session:
 def _abnormal_end(how: str, code: int | None, time_limit: float, ready: bool) -> str:
     if how == "timeout":
         if not ready:
-            return "the models did not load in time; try again when the computer is less busy"
-        return (f"your code did not finish within the {time_limit:g} s time limit "
-                "(an infinite loop, or a loop that does far too much work?)")
+            return _("the models did not load in time; try again when the computer is less busy")
+        return _("your code did not finish within the {limit} s time limit (an infinite loop, "
+                 "or a loop that does far too much work?)").format(limit=f"{time_limit:g}")
     if how == "cancelled":
-        return "the check run was stopped before it finished"
+        return _("the check run was stopped before it finished")
     if code is not None and code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        hint = " (out of memory?)" if name == "SIGKILL" else ""
-        return f"the process running your code crashed with {name}{hint}"
-    called = "os._exit(0)" if code == 0 else f"os._exit({code}) or a crash"
-    return (f"the process running your code ended before the checks finished "
-            f"(exit status {code}): did your code call {called}?")
+        if name == "SIGKILL":
+            return _("the process running your code crashed with {signal} (out of "
+                     "memory?)").format(signal=name)
+        return _("the process running your code crashed with {signal}").format(signal=name)
+    called = ("os._exit(0)" if code == 0
+              else _("os._exit({code}) or a crash").format(code=code))
+    return _("the process running your code ended before the checks finished (exit status "
+             "{code}): did your code call {called}?").format(code=code, called=called)
 
 
 def run_checks(exercise: Exercise, file: Path, *, decoder: str | None = None,
@@ -201,7 +210,7 @@ def run_checks(exercise: Exercise, file: Path, *, decoder: str | None = None,
     from tutor.engine.registry import DEFAULT_DECODER, DEFAULT_ENCODER
 
     if not file.is_file():
-        raise ExerciseError(f"no such file: {file}")
+        raise ExerciseError(_("no such file: {file}").format(file=file))
     names = {"decoder": decoder or DEFAULT_DECODER, "encoder": encoder or DEFAULT_ENCODER}
     paths = {kind: model_path(names[kind], cache) for kind in exercise.needs}
     session = _Session(exercise, file.resolve(), paths, memory_mb)
@@ -220,8 +229,8 @@ def run_checks(exercise: Exercise, file: Path, *, decoder: str | None = None,
     if how != "done":
         message = _abnormal_end(how, code, time_limit, session.ready_at is not None)
         if how == "eof" and tail:
-            message += f"\nits last output:\n{tail}"
-        checks.append(CheckResult(pending[0] if pending else "check run", False, message))
+            message += "\n" + _("its last output:") + f"\n{tail}"
+        checks.append(CheckResult(pending[0] if pending else CHECK_RUN, False, message))
         pending = pending[1:]
-    checks.extend(CheckResult(n, False, "not run") for n in pending)
+    checks.extend(CheckResult(n, False, _("not run")) for n in pending)
     return CheckRun(exercise.id, tuple(checks))

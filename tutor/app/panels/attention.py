@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
+from rich.cells import cell_len
 from rich.columns import Columns
 from rich.console import Group
 from rich.segment import Segment
@@ -28,9 +29,19 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.lines import LineView
 from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.next_token import plain
-from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style
+from tutor.app.panels.render import (
+    bar,
+    clip,
+    fill,
+    heat_color,
+    heat_legend,
+    heat_style,
+    pad,
+    visible,
+)
 from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
+from tutor.i18n import _, ngettext
 
 LABEL_WIDTH = 10  # row labels (query tokens)
 HEADER_HEIGHT = 2  # key tokens, written across above their columns (two staggered rows)
@@ -58,23 +69,51 @@ def cell_width(available: int, n: int) -> int:
     return max(CELL, min(MAX_CELL, available // n))
 
 
-def header_lines(labels: list[str], cell: int) -> list[str]:
+def header_lines(labels: list[str], cell: int) -> list[list[str]]:
     """The key tokens written across, above their columns: on one line when every label
-    fits its cell, else alternately on two lines so each has two cells of room."""
+    fits its cell, else alternately on two lines so each has two cells of room.
+
+    Each line is a list with one entry per terminal cell, so a column starts at the same
+    index however wide the characters before it: a wide character (Hangul, an emoji) fills
+    its first cell and leaves "" in its second; a zero-width one joins the character before."""
     n = len(labels)
-    one_row = all(len(lab) < cell for lab in labels)
+    one_row = all(cell_len(lab) < cell for lab in labels)
     rows = [[" "] * (n * cell) for _ in range(HEADER_HEIGHT)]
     for k, lab in enumerate(labels):
         if one_row:
-            text, row, start = lab.center(cell - 1), 1, k * cell
+            text, row = pad(lab, cell - 1, "^"), 1
         else:
             # the last label may run past its cell to the edge of the map, never past
             room = min(2 * cell, n * cell - k * cell) - 1
-            text, row, start = clip(lab, room), k % 2, k * cell
-        for i, ch in enumerate(text):
-            if start + i < n * cell:
-                rows[row][start + i] = ch
-    return ["".join(r) for r in rows]
+            text, row = clip(lab, room), k % 2
+        line, at = rows[row], k * cell
+        for ch in text:
+            width = cell_len(ch)
+            if width == 0:
+                back = at - 1
+                while back > k * cell and line[back] == "":
+                    back -= 1
+                if back >= k * cell:
+                    line[back] += ch
+                continue
+            if at + width > n * cell:
+                break
+            line[at] = ch
+            if width == 2:
+                line[at + 1] = ""
+            at += width
+    return rows
+
+
+def cells_text(line: list[str], start: int, end: int) -> str:
+    """Cells start..end of a header line as text exactly end - start cells wide: a wide
+    character cut in two by either edge is drawn as a space."""
+    part = line[start:end]
+    if part and part[0] == "":
+        part[0] = " "
+    if part and end < len(line) and line[end] == "" and part[-1] != "":
+        part[-1] = " "
+    return "".join(part)
 
 
 @lru_cache(maxsize=16)
@@ -111,11 +150,12 @@ class AttentionHeatmap(ScrollView, can_focus=True):
     # the panel binds the same keys; these win over the scroll view's own arrows when the
     # map has the focus
     BINDINGS: ClassVar = [
-        Binding("up,k", "move(-1)", "Query row up", show=False, id="attention.query_up"),
-        Binding("down,j", "move(1)", "Query row down", show=False, id="attention.query_down"),
-        Binding("left,h", "move_key(-1)", "Key column left", show=False,
+        Binding("up,k", "move(-1)", _("Query row up"), show=False, id="attention.query_up"),
+        Binding("down,j", "move(1)", _("Query row down"), show=False,
+                id="attention.query_down"),
+        Binding("left,h", "move_key(-1)", _("Key column left"), show=False,
                 id="attention.key_left"),
-        Binding("right,l", "move_key(1)", "Key column right", show=False,
+        Binding("right,l", "move_key(1)", _("Key column right"), show=False,
                 id="attention.key_right"),
     ]
 
@@ -123,7 +163,7 @@ class AttentionHeatmap(ScrollView, can_focus=True):
         super().__init__(id="att-map")
         self.matrix: np.ndarray = np.zeros((0, 0), dtype=np.float32)
         self.labels: list[str] = []
-        self.heads: list[str] = []  # the header lines of key labels
+        self.heads: list[list[str]] = []  # the header lines of key labels, cell by cell
         self.causal = False
         self.row = 0
         self.cell = CELL
@@ -131,7 +171,8 @@ class AttentionHeatmap(ScrollView, can_focus=True):
 
     def draw(self, matrix: np.ndarray, labels: list[str], causal: bool, row: int,
              key: int = 0) -> None:
-        self.matrix, self.labels, self.causal = matrix, labels, causal
+        # lone jamo (WordPiece on Korean) drawn as letters, like the tokenizer's chips
+        self.matrix, self.labels, self.causal = matrix, [visible(t) for t in labels], causal
         self.row = min(max(0, row), max(0, len(labels) - 1))
         self.key = min(max(0, key), max(0, len(labels) - 1))
         self._fit()
@@ -171,7 +212,7 @@ class AttentionHeatmap(ScrollView, can_focus=True):
 
     def row_text(self, q: int) -> str:
         """Row `q` as the learner reads it, label and every cell (for tests and tools)."""
-        label = clip(self.labels[q], LABEL_WIDTH - 1).rjust(LABEL_WIDTH - 1)
+        label = pad(self.labels[q], LABEL_WIDTH - 1, ">")
         cells = "".join(cell_text(float(w), self.causal and k > q, self.cell)
                         for k, w in enumerate(self.matrix[q].tolist()))
         return ("▶" if q == self.row else " ") + label + " " + cells
@@ -192,14 +233,14 @@ class AttentionHeatmap(ScrollView, can_focus=True):
         masked_style = _masked(self.app.theme_variables.get("panel", "grey11"))
         if y < HEADER_HEIGHT:
             left = Segment(" " * gutter, base)
-            line = self.heads[y] if y < len(self.heads) else ""
-            cells = [Segment(line[first * cell:last * cell], bold)]
+            line = self.heads[y] if y < len(self.heads) else []
+            cells = [Segment(cells_text(line, first * cell, last * cell), bold)]
         else:
             q = scroll_y + y - HEADER_HEIGHT
             if q >= n:
                 return Strip.blank(width, base)
             selected = q == self.row
-            label = clip(self.labels[q], LABEL_WIDTH - 1).rjust(LABEL_WIDTH - 1)
+            label = pad(self.labels[q], LABEL_WIDTH - 1, ">")
             left = Segment(("▶" if selected else " ") + label + " ",
                            base + Style(reverse=True, bold=True) if selected else bold)
             row = self.matrix[q, first:last].tolist()
@@ -240,15 +281,17 @@ def query_bars(maps: AttentionMaps, layer: int, head: int, row: int,
     """The selected query token's weights over every key, as bars: one line per key
     (the selected key marked ◀)."""
     weights = maps.weights[layer, head, row].tolist()
-    lines = [Text(f"“{maps.tokens[row]}” looks at", style="italic")]
+    lines = [Text(_("“{token}” looks at").format(token=visible(maps.tokens[row])),
+                  style="italic")]
+    masked_word = _("masked")
     for k, token in enumerate(maps.tokens):
         w = weights[k]
         masked = maps.causal and k > row
         dim = "dim" if masked else ""
         lines.append(Text.assemble(
-            (f"{clip(token, 12):<12} ", dim),
+            (pad(visible(token), 12) + " ", dim),
             (f"{bar(w, 16):<16}", _bar_style(round(w, 2))),
-            (f" {'masked' if masked else f'{w:.0%}':>6}", dim),
+            (" " + pad(masked_word if masked else f"{w:.0%}", 6, ">"), dim),
             (" ◀" if k == key else "", "bold")))
     return lines
 
@@ -287,7 +330,7 @@ def mini_map(matrix: np.ndarray, title: str, selected: bool) -> Text:
     """One head in half-blocks: each character shows two query rows (top and bottom)."""
     m = pooled(matrix, MINI_MAX)
     rows, cols = m.shape
-    out = Text(title + (" ◀ selected" if selected else "") + "\n",
+    out = Text(title + (" ◀ " + _("selected") if selected else "") + "\n",
                style="reverse bold" if selected else "bold")
     for r in range(0, rows, 2):
         for c in range(cols):
@@ -300,38 +343,43 @@ def mini_map(matrix: np.ndarray, title: str, selected: bool) -> Text:
 
 
 def head_grid(maps: AttentionMaps, layer: int, head: int) -> Group:
-    first, last = maps.tokens[0].lstrip("␣"), maps.tokens[-1].lstrip("␣")
-    caption = Text.assemble(
-        (f"Layer {layer}, all {maps.heads} heads. ", "bold"),
-        f"In each small map a row is a query token and a column a key token, from "
-        f"“{clip(first, 12)}” (top, left) to “{clip(last, 12)}” (bottom, right); "
-        "brighter means more attention. , and . pick the head shown large.", style="italic")
+    first, last = visible(maps.tokens[0].lstrip("␣")), visible(maps.tokens[-1].lstrip("␣"))
+    caption = fill(
+        _("{heads_of_layer} In each small map a row is a query token and a column a key token, "
+          "from “{first}” (top, left) to “{last}” (bottom, right); brighter means more "
+          "attention. , and . pick the head shown large."),
+        "italic",
+        heads_of_layer=(ngettext("Layer {layer}, its one head.",
+                                 "Layer {layer}, all {heads} heads.", maps.heads)
+                        .format(layer=layer, heads=maps.heads), "bold italic"),
+        first=clip(first, 12), last=clip(last, 12))
     return Group(caption, Text(""),
-                 Columns([mini_map(maps.weights[layer, h], f"head {h}", h == head)
+                 Columns([mini_map(maps.weights[layer, h], _("head {n}").format(n=h), h == head)
                           for h in range(maps.heads)], padding=(1, 2)))
 
 
 class AttentionPanel(LivePanel):
     PANEL_ID = "attention"
     DEFAULT_CSS = panel_css(__file__)
-    LAYER = Binding.Group("Layer", compact=True)
-    HEAD = Binding.Group("Head", compact=True)
-    QUERY = Binding.Group("Query", compact=True)
+    # key labels are translated as the module loads: the tutor chooses the language first
+    LAYER = Binding.Group(_("Layer"), compact=True)
+    HEAD = Binding.Group(_("Head"), compact=True)
+    QUERY = Binding.Group(_("Query"), compact=True)
     BINDINGS: ClassVar = [
-        Binding("left_square_bracket", "layer(-1)", "Layer −", key_display="[",
+        Binding("left_square_bracket", "layer(-1)", _("Layer −"), key_display="[",
                 id="attention.layer_down", group=LAYER),
-        Binding("right_square_bracket", "layer(1)", "Layer +", key_display="]",
+        Binding("right_square_bracket", "layer(1)", _("Layer +"), key_display="]",
                 id="attention.layer_up", group=LAYER),
-        Binding("comma", "head(-1)", "Head −", key_display=",", id="attention.head_down",
+        Binding("comma", "head(-1)", _("Head −"), key_display=",", id="attention.head_down",
                 group=HEAD),
-        Binding("full_stop", "head(1)", "Head +", key_display=".", id="attention.head_up",
+        Binding("full_stop", "head(1)", _("Head +"), key_display=".", id="attention.head_up",
                 group=HEAD),
-        Binding("up,k", "query(-1)", "Query row up", key_display="↑", id="attention.query_up",
-                group=QUERY),
-        Binding("down,j", "query(1)", "Query row down", key_display="↓",
+        Binding("up,k", "query(-1)", _("Query row up"), key_display="↑",
+                id="attention.query_up", group=QUERY),
+        Binding("down,j", "query(1)", _("Query row down"), key_display="↓",
                 id="attention.query_down", group=QUERY),
-        Binding("v", "toggle_heads", "Heads", id="attention.all_heads"),
-        Binding("m", "switch_model", "Model", id="attention.model"),
+        Binding("v", "toggle_heads", _("Heads"), id="attention.all_heads"),
+        Binding("m", "switch_model", _("Model"), id="attention.model"),
     ]
     DEFAULT_TEXT = "The animal didn't cross the street because it was too tired"
 
@@ -357,11 +405,11 @@ class AttentionPanel(LivePanel):
 
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("text", self.DEFAULT_TEXT), id="att-input",
-                    placeholder="A sentence to look at (Enter: go to the map)")
+                    placeholder=_("A sentence to look at (Enter: go to the map)"))
         yield Static("", id="att-header")
         with Horizontal(id="att-bar"):
             yield Button("", id="att-model", compact=True)
-            yield Button("All heads (v)", id="att-heads", compact=True)
+            yield Button(_("All heads (v)"), id="att-heads", compact=True)
         yield Static(heat_legend(), id="att-legend")
         with Horizontal(id="att-body"):
             yield AttentionHeatmap()
@@ -436,11 +484,14 @@ class AttentionPanel(LivePanel):
         multiples = self.query_one("#att-multiples", Static)
         if self.query_one("#att-scroll").display:
             multiples.update(head_grid(maps, self.sel_layer, self.sel_head))
-        kind = "causal: nothing above the diagonal" if maps.causal else "bidirectional"
+        kind = _("causal: nothing above the diagonal") if maps.causal else _("bidirectional")
+        n = len(maps.tokens)
         self.query_one("#att-header", Static).update(Text.assemble(
-            (maps.facts.title, "bold"), f" · layer {self.sel_layer} (0–{maps.layers - 1})",
-            f" · head {self.sel_head} (0–{maps.heads - 1}) · ", (kind, "italic"),
-            f" · {len(maps.tokens)} tokens"))
+            (maps.facts.title, "bold"),
+            " · " + _("layer {n} (0–{last})").format(n=self.sel_layer, last=maps.layers - 1),
+            " · " + _("head {n} (0–{last})").format(n=self.sel_head, last=maps.heads - 1),
+            " · ", (kind, "italic"),
+            " · " + ngettext("{n} token", "{n} tokens", n).format(n=n)))
         self._publish()
 
     def _publish(self) -> None:
@@ -501,7 +552,8 @@ class AttentionPanel(LivePanel):
     def _label_model(self) -> None:
         other = "encoder" if self.role == "decoder" else "decoder"
         title = get_spec(self.hub.names[other]).title  # type: ignore[index]
-        self.query_one("#att-model", Button).label = f"Switch to {title} (m)"
+        self.query_one("#att-model", Button).label = _("Switch to {model} (m)").format(
+            model=title)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from tutor.app.engines import EngineHub
 from tutor.course.panels import PANELS, PanelSpec
+from tutor.i18n import _
 
 
 def panel_css(module_file: str) -> str:
@@ -96,9 +97,10 @@ class Panel(Widget):
         await self.mount(self._failure_notice(err))
 
     def _failure_notice(self, err: Exception) -> Static:
-        title = self.spec().title if self.PANEL_ID in PANELS else type(self).__name__
-        return Static(f"The {title} panel stopped: {type(err).__name__}: {err}\n"
-                      "The rest of the tutor still works.", classes="panel-failed", markup=False)
+        title = _(self.spec().title) if self.PANEL_ID in PANELS else type(self).__name__
+        return Static(_("The {panel} panel stopped: {error}\nThe rest of the tutor still works.")
+                      .format(panel=title, error=f"{type(err).__name__}: {err}"),
+                      classes="panel-failed", markup=False)
 
     def _log_failure(self, err: Exception) -> None:
         # the traceback is for a maintainer (`textual console`), never for the screen

@@ -17,9 +17,10 @@ from textual_plotext import PlotextPlot
 from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import JobAnswer, LivePanel
-from tutor.app.panels.render import clip, heat_legend, heat_style
+from tutor.app.panels.render import clip, heat_legend, heat_style, pad, plot_label
 from tutor.engine import get_spec
 from tutor.engine.types import Embeddings
+from tutor.i18n import _
 
 # The same word in two senses: each "bank" sentence should land near its own topic.
 BANK_EXAMPLE = [
@@ -122,15 +123,16 @@ class EmbeddingsPanel(LivePanel):
         texts = self.inputs.get("texts")
         if not isinstance(texts, list) or not texts:
             texts = BANK_EXAMPLE
-        yield Static(f"[b]{get_spec(self.hub.names['encoder']).title}[/b] · sentence vectors "
-                     "(mean of the token vectors) · one word or sentence per line",
+        title = get_spec(self.hub.names["encoder"]).title
+        yield Static(Text.assemble((title, "bold"), " · ", _(
+            "sentence vectors (mean of the token vectors) · one word or sentence per line")),
                      id="emb-title")
         with Horizontal(id="emb-top"):
             yield TextArea("\n".join(str(t) for t in texts), id="emb-texts",
                            show_line_numbers=True, soft_wrap=False)
-            yield Button("“bank” example", id="emb-example", compact=True)
+            yield Button(_("“bank” example"), id="emb-example", compact=True)
         yield Input(str(self.preset("token", "")), id="emb-token",
-                    placeholder="a word in every line: compare its vector in each context")
+                    placeholder=_("a word in every line: compare its vector in each context"))
         with Horizontal(id="emb-body"):
             yield Static("", id="emb-grid")
             yield PlotextPlot(id="emb-plot")
@@ -161,7 +163,8 @@ class EmbeddingsPanel(LivePanel):
         token = self.query_one("#emb-token", Input).value.strip()
         notice = None
         if len(texts) > MAX_TEXTS:
-            notice = f"{len(texts)} lines: only the first {MAX_TEXTS} are compared"
+            notice = _("{n} lines: only the first {most} are compared").format(
+                n=len(texts), most=MAX_TEXTS)
             texts = texts[:MAX_TEXTS]
         engine = self.hub.encoder()
         self.schedule("embed", lambda: self.Embedded(notice, engine.embed(texts, token)), delay)
@@ -171,8 +174,9 @@ class EmbeddingsPanel(LivePanel):
         self.embeddings = emb
         if emb.token_missing:
             where = ", ".join(str(i + 1) for i in emb.token_missing)
-            notice = (f"“{emb.token}” is not a word of line {where}: it must be in every line "
-                      "to compare its vectors" + (f"; {notice}" if notice else ""))
+            missing = _("“{token}” is not a word of line {lines}: it must be in every line to "
+                        "compare its vectors").format(token=emb.token, lines=where)
+            notice = missing + (f"; {notice}" if notice else "")
         self.show_notice(notice)
         self.query_one("#emb-grid", Static).update(self._grid(emb))
         self.query_one("#emb-token-grid", Static).update(self._token_grid(emb))
@@ -191,8 +195,10 @@ class EmbeddingsPanel(LivePanel):
     # -- drawing -------------------------------------------------------------------------------
     @staticmethod
     def _grid(emb: Embeddings, matrix: np.ndarray | None = None,
-              title: str = "cosine similarity of the sentence vectors") -> Table:
+              title: str | None = None) -> Table:
         similarity = emb.similarity if matrix is None else matrix
+        if title is None:
+            title = _("cosine similarity of the sentence vectors")
         n = len(emb.texts)
         table = Table(box=None, padding=(0, 0), show_edge=False, expand=False,
                       title=title, title_justify="left", caption=heat_legend(),
@@ -201,7 +207,7 @@ class EmbeddingsPanel(LivePanel):
         for j in range(n):
             table.add_column(f"{j + 1:^6}", no_wrap=True, justify="center")
         for i in range(n):
-            cells: list[Any] = [Text(f"{i + 1:>2} {clip(emb.texts[i], 18):<18} ", "bold")]
+            cells: list[Any] = [Text(f"{i + 1:>2} {pad(emb.texts[i], 18)} ", "bold")]
             for j in range(n):
                 s = float(similarity[i, j])
                 cells.append(Text(f"{s:6.2f}", heat_style(max(0.0, s))))
@@ -212,14 +218,14 @@ class EmbeddingsPanel(LivePanel):
         if emb.token_similarity is None:
             return Text("")
         return self._grid(emb, emb.token_similarity,
-                          f"cosine similarity of “{emb.token}” in each line (its contextual "
-                          "vectors, not the sentences')")
+                          _("cosine similarity of “{token}” in each line (its contextual "
+                            "vectors, not the sentences')").format(token=emb.token))
 
     @staticmethod
     def _neighbours(emb: Embeddings) -> Text:
-        out = Text("nearest neighbours\n", "bold")
+        out = Text(_("nearest neighbours") + "\n", "bold")
         if len(emb.texts) < 2:
-            out.append("add a second line to compare", "italic")
+            out.append(_("add a second line to compare"), "italic")
             return out
         for i, text in enumerate(emb.texts):
             out.append(f"{i + 1:>2} {clip(text, 40)}", "bold")
@@ -235,7 +241,7 @@ class EmbeddingsPanel(LivePanel):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("2-D projection (PCA)")
+        plt.title(plot_label(_("2-D projection (PCA)")))
         coords = pca_2d(emb.vectors.astype(np.float64))
         xs, ys = coords[:, 0].tolist(), coords[:, 1].tolist()
         plt.scatter(xs, ys, marker="●", color="cyan")

@@ -23,9 +23,9 @@ from textual.widgets import Input, Static
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.next_token import parse_settings, plain
-from tutor.app.panels.render import bar, clip, heat_color, heat_style, visible
+from tutor.app.panels.render import bar, clip, fill, heat_color, heat_style, visible
 from tutor.engine.types import Candidate, TextScore
-from tutor.i18n import _
+from tutor.i18n import _, ngettext
 
 TOP = 10  # candidates listed
 SHOWN_TOKENS = 160  # of the text, the last ones shown
@@ -50,17 +50,17 @@ def token_style(prob: float | None, entropy: float | None, mode: str) -> Style:
 def legend(mode: str) -> Text:
     out = Text()
     if mode == "entropy":
-        out.append("colour: entropy of the guess before each token, bits  0 ", "dim")
+        out.append(_("colour: entropy of the guess before each token, bits") + "  0 ", "dim")
         stops = [i / 10 for i in range(11)]
         end = f" ≥{ENTROPY_SCALE:g}"
     else:
-        out.append("colour: each token's probability when read or chosen  0 ", "dim")
+        out.append(_("colour: each token's probability when read or chosen") + "  0 ", "dim")
         stops = [i / 10 for i in range(11)]
         end = " 1"
     for s in stops:
         out.append(" ", Style(bgcolor=heat_color(s)))
     out.append(end, "dim")
-    out.append("  · underlined: yours", "dim")
+    out.append("  · " + _("underlined: yours"), "dim")
     return out
 
 
@@ -235,7 +235,7 @@ class ExplorePanel(LivePanel):
         self.query_one("#ex-text", Static).update(self._coloured(score))
         self.query_one("#ex-candidates", Static).update(
             self._candidates(score) if self._pending is None
-            else Text("asking the model for the next candidates…", "italic"))
+            else Text(_("asking the model for the next candidates…"), "italic"))
         self.query_one("#ex-stats", Static).update(self._stats(score))
 
     def _coloured(self, score: TextScore) -> Text:
@@ -244,7 +244,8 @@ class ExplorePanel(LivePanel):
         out = Text()
         start = max(0, len(score.tokens) - SHOWN_TOKENS)
         if start:  # the end is where the learner works; the box stays a few lines high
-            out.append(f"… ({start} earlier tokens) ", "dim")
+            out.append("… " + ngettext("({n} earlier token)", "({n} earlier tokens)",
+                                       start).format(n=start) + " ", "dim")
         for i, t in enumerate(score.tokens[start:], start=start):
             style = token_style(t.prob, t.entropy, self.mode)
             if i >= first_chosen:
@@ -261,17 +262,19 @@ class ExplorePanel(LivePanel):
     def _candidates(self, score: TextScore) -> Table:
         nt = score.next
         table = Table(box=None, padding=(0, 1), show_edge=False, expand=False,
-                      title=_("next token ({count} most likely)").format(count=len(nt.candidates)), title_justify="left")
+                      title=_("next token ({count} most likely)").format(
+                          count=len(nt.candidates)), title_justify="left")
         table.add_column("")
-        table.add_column("token", no_wrap=True)
-        table.add_column("model", no_wrap=True)
+        table.add_column(_("token"), no_wrap=True)
+        table.add_column(_("model"), no_wrap=True)
         table.add_column("", justify="right")
-        table.add_column("sampling", justify="right")
+        table.add_column(_("sampling"), justify="right")
         table.add_column("")
         cut_k, cut_p = set(nt.removed_by_top_k), set(nt.removed_by_top_p)
         for i, c in enumerate(nt.candidates):
             raw = float(nt.probs_raw[c.id])
-            cut = "cut by top-k" if c.id in cut_k else ("cut by top-p" if c.id in cut_p else "")
+            cut = (_("cut by top-k") if c.id in cut_k
+                   else _("cut by top-p") if c.id in cut_p else "")
             style = "dim" if cut else ""
             here = i == self.cursor
             table.add_row(
@@ -279,35 +282,39 @@ class ExplorePanel(LivePanel):
                 Text(clip(visible(c.text), 14), style=("reverse bold" if here else style)),
                 Text(bar(raw, 10), style="dim" if cut else "cyan"),
                 Text(f"{raw:6.1%}", style=style), Text(f"{c.prob:6.1%}", style=style),
-                Text(cut or ("greedy" if c.id == nt.greedy.id else ""),
+                Text(cut or (_("greedy") if c.id == nt.greedy.id else ""),
                      style="italic red" if cut else "green"))
         return table
 
     def _stats(self, score: TextScore) -> Text:
         n = len(score.tokens)
         ppl = "–" if score.perplexity is None else f"{score.perplexity:,.2f}"
-        out = Text.assemble(
-            ("log-probability ", "dim"), (f"{score.log_prob:.2f}", "bold"),
-            ("  perplexity ", "dim"), (ppl, "bold"),
-            (f"\n{n} tokens, scored from the 2nd; you chose {len(self.branch)}", "dim"),
-            (f"\nbranch {self.current + 1} of {len(self.branches)}", "bold"),
-            ("  (b: new branch, [ ]: switch)", "dim"),
-            ("\nenter: append · backspace: rewind", "dim"))
+        out = fill(_("log-probability {log_prob}  perplexity {perplexity}"), "dim",
+                   log_prob=(f"{score.log_prob:.2f}", "bold"), perplexity=(ppl, "bold"))
+        out.append("\n" + ngettext("{n} token, scored from the 2nd; you chose {chosen}",
+                                   "{n} tokens, scored from the 2nd; you chose {chosen}",
+                                   n).format(n=n, chosen=len(self.branch)), "dim")
+        out.append("\n" + _("branch {n} of {total}").format(n=self.current + 1,
+                                                           total=len(self.branches)), "bold")
+        out.append("  " + _("(b: new branch, [ ]: switch)"), "dim")
+        out.append("\n" + _("enter: append · backspace: rewind"), "dim")
         first_chosen = n - len(self.branch) + (self._pending is not None)
         off = [(i, t) for i, t in enumerate(score.tokens)
                if i >= first_chosen and t.greedy_id is not None and t.greedy_id != t.id]
         if off:
-            out.append("\nwhere greedy would differ:", "bold")
+            out.append("\n" + _("where greedy would differ:"), "bold")
             for i, t in off[-5:]:
-                out.append(f"\n #{i} you “{visible(t.text)}” {t.prob or 0:.1%}, "
-                           f"greedy “{visible(t.greedy_text or '')}” {t.greedy_prob or 0:.1%}")
+                out.append(f"\n #{i} " + _("you “{token}” {prob}, greedy “{greedy}” "
+                                            "{greedy_prob}").format(
+                    token=visible(t.text), prob=f"{t.prob or 0:.1%}",
+                    greedy=visible(t.greedy_text or ""), greedy_prob=f"{t.greedy_prob or 0:.1%}"))
         return out
 
     def _publish(self) -> None:
         score = self.score
         assert score is not None
         if score.perplexity is None:
-            self.status.show("one token: there is nothing to score until a second", "")
+            self.status.show(_("one token: there is nothing to score until a second"), "")
         chosen = score.tokens[len(score.tokens) - len(self.branch):] if self.branch else []
         self.publish({
             "text": score.text,

@@ -20,12 +20,13 @@ from textual_plotext import PlotextPlot
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import Emit, JobAnswer, LivePanel
 from tutor.app.panels.next_token import parse_settings
-from tutor.app.panels.render import clip
+from tutor.app.panels.render import clip, fill, plot_label
 from tutor.engine import cachecost
 from tutor.engine.cachecost import CacheCost
 from tutor.engine.limits import SEED_MAX
 from tutor.engine.repeats import ends_in_loop
 from tutor.engine.types import GeneratedToken, Generation, GenerationSettings
+from tutor.i18n import N_, _, ngettext
 
 TASK = "Classify the sentiment of each review as positive or negative.\n\n"
 QUERY = "Review: The battery died after two days and support never answered.\nSentiment:"
@@ -34,18 +35,22 @@ EXAMPLES = [
     "Review: The package arrived broken and nobody replied to my emails.\nSentiment: negative\n\n",
     "Review: Great value for the price, I would buy it again.\nSentiment: positive\n\n",
 ]
-# A small sentiment task with zero, one and three worked examples before the question.
+# A small sentiment task with zero, one and three worked examples before the question
+# (in English in every language: the model reads English).
 PRESETS: dict[str, str] = {
     "zero-shot": TASK + QUERY,
     "one-shot": TASK + EXAMPLES[0] + QUERY,
     "few-shot": TASK + "".join(EXAMPLES) + QUERY,
 }
+PRESET_LABELS = {"zero-shot": N_("zero-shot"), "one-shot": N_("one-shot"),
+                 "few-shot": N_("few-shot")}
 PRESET_MAX_NEW_TOKENS = 3  # one word of answer; greedy so the comparison is fair
+# translated where shown (a module-level _() would run before the language is chosen)
 STOP_REASONS = {
-    "eos": "the model produced its end-of-sequence token",
-    "max_new_tokens": "reached the maximum number of new tokens",
-    "context_full": "the context window is full",
-    "cancelled": "stopped by you",
+    "eos": N_("the model produced its end-of-sequence token"),
+    "max_new_tokens": N_("reached the maximum number of new tokens"),
+    "context_full": N_("the context window is full"),
+    "cancelled": N_("stopped by you"),
 }
 PLOT_EVERY_S = 0.25  # redrawing the plot on every token would slow the stream
 FRAME_S = 1 / 60
@@ -54,7 +59,7 @@ SHOWN_PROMPT_CHARS = 600
 
 def switch_text(on: bool) -> str:
     """A switch's state in words, beside it: its colour alone does not say it to everyone."""
-    return "on" if on else "off"
+    return _("on") if on else _("off")
 
 
 def whole_ticks(n: int, most: int = 6) -> list[int]:
@@ -76,9 +81,10 @@ class GenerationPanel(LivePanel):
     PANEL_ID = "generation"
     DEFAULT_CSS = panel_css(__file__)
     BINDINGS: ClassVar = [
-        Binding("ctrl+g", "generate", "Generate", id="generation.generate"),
-        Binding("ctrl+b", "compare", "Cache on vs off", id="generation.compare"),
-        Binding("ctrl+n", "stop", "Stop", id="generation.stop"),
+        # key labels are translated as the module loads: the tutor chooses the language first
+        Binding("ctrl+g", "generate", _("Generate"), id="generation.generate"),
+        Binding("ctrl+b", "compare", _("Cache on vs off"), id="generation.compare"),
+        Binding("ctrl+n", "stop", _("Stop"), id="generation.stop"),
     ]
     DEFAULT_PROMPT = "Once upon a time"
 
@@ -140,30 +146,31 @@ class GenerationPanel(LivePanel):
         yield TextArea(prompt, id="gen-prompt", soft_wrap=True, show_line_numbers=False)
         # rows short enough for 80 columns: no control is ever off the screen's edge
         with Horizontal(classes="gen-row"):
-            yield Label("preset")
-            yield Select([(name, name) for name in PRESETS], value=preset or Select.NULL,
-                         prompt="none", id="gen-preset", compact=True)
-            yield Label("max new")
+            yield Label(_("preset"))
+            yield Select([(_(PRESET_LABELS[name]), name) for name in PRESETS],
+                         value=preset or Select.NULL, prompt=_("none"), id="gen-preset",
+                         compact=True)
+            yield Label(_("max new"))
             yield Input(str(self.preset("max_new_tokens", 32)), id="gen-max", type="integer",
                         classes="gen-setting")
-            yield Label("seed")
+            yield Label(_("seed"))
             seed = self.inputs.get("seed")
             yield Input("" if not isinstance(seed, int) else str(seed), id="gen-seed",
-                        type="integer", placeholder="any", classes="gen-setting")
+                        type="integer", placeholder=_("any"), classes="gen-setting")
         with Horizontal(classes="gen-row"):
             yield from self.sampling_inputs("gen", temperature=0.0)
         with Horizontal(classes="gen-row"):
             cache, chat = self.preset("use_cache", True), self.preset("chat", False)
-            yield Label("KV cache")
+            yield Label(_("KV cache"))
             yield Switch(cache, id="gen-cache")
             yield Label(switch_text(cache), id="gen-cache-state", classes="switch-state")
-            yield Label("chat template")
+            yield Label(_("chat template"))
             yield Switch(chat, id="gen-chat")
             yield Label(switch_text(chat), id="gen-chat-state", classes="switch-state")
         with Horizontal(classes="gen-row"):
-            yield Button("Generate ^g", id="gen-go", variant="primary", compact=True)
-            yield Button("Cache on vs off ^b", id="gen-compare", compact=True)
-            yield Button("Stop ^n", id="gen-stop", compact=True)
+            yield Button(_("Generate") + " ^g", id="gen-go", variant="primary", compact=True)
+            yield Button(_("Cache on vs off") + " ^b", id="gen-compare", compact=True)
+            yield Button(_("Stop") + " ^n", id="gen-stop", compact=True)
         with VerticalScroll(id="gen-output-scroll"):
             yield Static("", id="gen-output")
         yield Static("", id="gen-stats")
@@ -172,10 +179,13 @@ class GenerationPanel(LivePanel):
 
     def progress(self) -> str:
         if self.is_running("compare"):
-            return self.measuring or "measuring the cost of one more token…"
+            return self.measuring or _("measuring the cost of one more token…")
         if not self.is_running("generate"):
             return ""
-        return f"Generating: {len(self.tokens)} of at most {self.settings.max_new_tokens} tokens"
+        most = self.settings.max_new_tokens
+        return ngettext("Generating: {n} of at most {most} token",
+                        "Generating: {n} of at most {most} tokens", most).format(
+            n=len(self.tokens), most=most)
 
     def on_mount(self) -> None:
         self._draw_plot()
@@ -210,17 +220,17 @@ class GenerationPanel(LivePanel):
         try:
             max_new = int(value("gen-max"))
         except ValueError:
-            raise ValueError("max new tokens must be a whole number") from None
+            raise ValueError(_("max new tokens must be a whole number")) from None
         if not 1 <= max_new <= 2048:
-            raise ValueError("max new tokens must be between 1 and 2048")
+            raise ValueError(_("max new tokens must be between 1 and 2048"))
         seed_text = value("gen-seed")
         try:
             seed = int(seed_text) if seed_text else None
         except ValueError:
-            raise ValueError("the seed must be a whole number, or empty for any") from None
+            raise ValueError(_("the seed must be a whole number, or empty for any")) from None
         if seed is not None and not 0 <= seed <= SEED_MAX:
-            raise ValueError(f"the seed must be a whole number from 0 to {SEED_MAX} (64 bits), "
-                             "or empty for any")
+            raise ValueError(_("the seed must be a whole number from 0 to {max} (64 bits), "
+                               "or empty for any").format(max=SEED_MAX))
         return GenerationSettings(
             max_new_tokens=max_new, temperature=t, top_k=k, top_p=p, seed=seed,
             use_cache=self.query_one("#gen-cache", Switch).value,
@@ -243,13 +253,14 @@ class GenerationPanel(LivePanel):
         interleaved and repeated (see tutor/engine/cachecost.py)."""
         prompt = self.query_one("#gen-prompt", TextArea).text
         if not prompt.strip():
-            self.status.show("Write a prompt first: the comparison repeats it to fill the "
-                             "context.", "error")
+            self.status.show(_("Write a prompt first: the comparison repeats it to fill the "
+                               "context."), "error")
             return
         self.cancel_job("generate")
         self.cost = None
         self.measuring = ""
-        self.status.show("measuring the cost of one more token, with and without the cache…")
+        self.status.show(_("measuring the cost of one more token, with and without the "
+                           "cache…"))
         engine = self.hub.decoder()
 
         def run(emit: Emit) -> GenerationPanel.Compared:
@@ -262,8 +273,9 @@ class GenerationPanel(LivePanel):
     def on_generation_panel_compare_progress(self, message: CompareProgress) -> None:
         done, total, context, use_cache = (message.done, message.total, message.context,
                                            message.use_cache)
-        self.measuring = (f"measuring: run {done + 1} of {total}, {context} tokens in context, "
-                          f"cache {'on' if use_cache else 'off'}…")
+        self.measuring = (_("measuring: run {n} of {total}, {context} tokens in context, "
+                            "cache {state}…").format(n=done + 1, total=total, context=context,
+                                                      state=switch_text(use_cache)))
         self.status.show(self.measuring)
 
     def on_generation_panel_compared(self, message: Compared) -> None:
@@ -304,7 +316,7 @@ class GenerationPanel(LivePanel):
     def action_stop(self) -> None:
         if self.is_running("compare"):
             self.cancel_job("compare")
-            self.status.show("comparison stopped")
+            self.status.show(_("comparison stopped"))
             return
         if not self.is_running("generate"):
             return
@@ -367,33 +379,41 @@ class GenerationPanel(LivePanel):
         ttft = result.ttft_ms if result else (self.tokens[0].ms if self.tokens else 0.0)
         device = result.device if result else (self.last[next(iter(self.last))].device
                                                if self.last else "…")
-        cache = "on" if self.settings.use_cache else "off"
         # while it streams, how far along it is; once stopped, the count alone
         running = self.is_running("generate") and not stop and result is None
-        of = f" of at most {self.settings.max_new_tokens}" if running else ""
-        line = Text.assemble(
-            (f"{n}{of}", "bold"), " tokens · ", (f"{tps:.1f}", "bold"), " tokens/s · first token ",
-            (f"{ttft:.0f} ms", "bold"), f" · {mean_step_ms(self.tokens):.1f} ms/token · KV cache "
-            f"{cache} · device ", (device, "bold"))
+        most = self.settings.max_new_tokens
+        count = (ngettext("{n} of at most {most} token", "{n} of at most {most} tokens", most)
+                 if running else ngettext("{n} token", "{n} tokens", n))
+        line = fill(_("{count} · {rate} tokens/s · first token {first} · {step} ms/token · "
+                      "KV cache {cache} · device {device}"),
+                    count=fill(count, n=(str(n), "bold"), most=(str(most), "bold")),
+                    rate=(f"{tps:.1f}", "bold"), first=(f"{ttft:.0f} ms", "bold"),
+                    step=f"{mean_step_ms(self.tokens):.1f}",
+                    cache=switch_text(self.settings.use_cache), device=(device, "bold"))
         reason = stop or (result.stop_reason if result else None)
         if reason:
-            line.append(f"\nstopped: {STOP_REASONS.get(reason, reason)}", "italic")
+            shown = _(STOP_REASONS[reason]) if reason in STOP_REASONS else reason
+            line.append("\n" + _("stopped: {reason}").format(reason=shown), "italic")
         elif n:
-            line.append("\ngenerating…", "italic")
+            line.append("\n" + _("generating…"), "italic")
         if not self.last and not n:
             line = Text()  # only a comparison has run: no generation to describe
         if self.cost is not None:
             if line.plain:
                 line.append("\n")
-            line.append("KV cache, one more token (median of "
-                        f"{self.cost.repeats} interleaved repeats): ", "bold")
-            line.append(" · ".join(f"{p.context} in context {p.cached:.0f} vs {p.uncached:.0f} ms"
-                                   for p in self.cost.points))
+            line.append(ngettext("KV cache, one more token (median of {n} interleaved repeat): ",
+                                 "KV cache, one more token (median of {n} interleaved repeats): ",
+                                 self.cost.repeats).format(n=self.cost.repeats), "bold")
+            line.append(" · ".join(
+                _("{context} in context {cached} vs {uncached} ms").format(
+                    context=p.context, cached=f"{p.cached:.0f}", uncached=f"{p.uncached:.0f}")
+                for p in self.cost.points))
             line.append("\n" + self.cost.summary(),
                         "green" if self.cost.longest.verdict == "faster" else "yellow")
         elif self.last.get(True) is not None and self.last.get(False) is not None:
-            line.append("\nBoth runs are on the plot. One run each is easily swayed by a busy "
-                        "machine: Cache on vs off (ctrl+b) measures it properly.", "italic")
+            line.append("\n" + _("Both runs are on the plot. One run each is easily swayed by "
+                                 "a busy machine: Cache on vs off (ctrl+b) measures it "
+                                 "properly."), "italic")
         self.query_one("#gen-stats", Static).update(line)
 
     def _draw_plot(self) -> None:
@@ -405,8 +425,8 @@ class GenerationPanel(LivePanel):
             self._plot_cost(plt, self.cost)
             plot.refresh()
             return
-        plt.title("time per token (ms) by position")
-        plt.xlabel("token")
+        plt.title(plot_label(_("time per token (ms) by position")))
+        plt.xlabel(plot_label(_("token")))
         highest = max((max(ys) for ys in self.series.values() if ys), default=0.0)
         if highest > 0:  # from zero, so a flat line looks flat and the labels stay round
             plt.ylim(0, highest * 1.15)
@@ -414,7 +434,7 @@ class GenerationPanel(LivePanel):
         for cache, colour in ((True, "green"), (False, "red")):
             ys = self.series.get(cache) or []
             if ys:
-                label = f"cache {'on' if cache else 'off'}"
+                label = plot_label(_("cache {state}").format(state=switch_text(cache)))
                 plt.plot(list(range(1, len(ys) + 1)), ys, label=label, color=colour,
                          marker="braille")
                 longest = max(longest, len(ys))
@@ -425,16 +445,17 @@ class GenerationPanel(LivePanel):
 
     @staticmethod
     def _plot_cost(plt: Any, cost: CacheCost) -> None:
-        plt.title("ms for one more token, by tokens in context (median)")
-        plt.xlabel("tokens in context")
+        plt.title(plot_label(_("ms for one more token, by tokens in context (median)")))
+        plt.xlabel(plot_label(_("tokens in context")))
         xs = [p.context for p in cost.points]
         highest = max(max(p.uncached_ms + p.cached_ms) for p in cost.points)
         plt.ylim(0, highest * 1.15)
         plt.xticks(xs, [str(x) for x in xs])
-        plt.plot(xs, [p.cached for p in cost.points], label="cache on", color="green",
-                 marker="braille")
-        plt.plot(xs, [p.uncached for p in cost.points], label="cache off", color="red",
-                 marker="braille")
+        for cache, colour in ((True, "green"), (False, "red")):
+            ys = [p.cached if cache else p.uncached for p in cost.points]
+            label = plot_label(_("cache {state}").format(state=switch_text(cache)))
+            plt.plot(xs, ys, label=label,
+                     color=colour, marker="braille")
 
     # -- the result a task step checks ---------------------------------------------------------
     def cache_speedup(self) -> float:

@@ -30,7 +30,15 @@ from tutor.app.panels.base import panel_css
 from tutor.app.panels.lines import LineView
 from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.next_token import plain
-from tutor.app.panels.render import bar, clip, heat_color, heat_legend, heat_style, visible
+from tutor.app.panels.render import (
+    bar,
+    fill,
+    heat_color,
+    heat_legend,
+    heat_style,
+    pad,
+    visible,
+)
 from tutor.engine.types import LogitLens
 from tutor.i18n import _
 
@@ -43,7 +51,8 @@ _SPARK = "▁▂▃▄▅▆▇█"
 
 
 def layer_label(layer: int) -> str:
-    return "emb" if layer == 0 else f"L{layer}"
+    # short enough for the grid's LABEL_WIDTH in every language
+    return _("emb") if layer == 0 else _("L{n}").format(n=layer)
 
 
 class LensGrid(ScrollView, can_focus=True):
@@ -106,13 +115,13 @@ class LensGrid(ScrollView, can_focus=True):
     def cell_text(self, layer: int, column: int) -> str:
         assert self.lens is not None
         token = self.lens.texts[int(self.lens.top_ids[layer, column, 0])]
-        return f"{clip(visible(token), CELL - 1):<{CELL - 1}} "
+        return pad(visible(token), CELL - 1) + " "
 
     def row_text(self, layer: int) -> str:
         """Row `layer` as the learner reads it (for tests and tools)."""
         assert self.lens is not None
         cells = "".join(self.cell_text(layer, c) for c in range(len(self.lens.positions)))
-        return f"{layer_label(layer):>{LABEL_WIDTH - 1}} " + cells
+        return pad(layer_label(layer), LABEL_WIDTH - 1, ">") + " " + cells
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -124,14 +133,14 @@ class LensGrid(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         cols = max(0, width - LABEL_WIDTH)
         if y == 0:  # the tokens whose streams the columns follow
-            heads = "".join(f"{clip(visible(lens.tokens[p]), CELL - 1):<{CELL - 1}} "
+            heads = "".join(pad(visible(lens.tokens[p]), CELL - 1) + " "
                             for p in lens.positions)
             left, cells = Segment(" " * LABEL_WIDTH, base), [Segment(heads, bold)]
         else:
             layer = scroll_y + y - 1
             if layer > lens.n_layers:
                 return Strip.blank(width, base)
-            label = f"{layer_label(layer):>{LABEL_WIDTH - 1}} "
+            label = pad(layer_label(layer), LABEL_WIDTH - 1, ">") + " "
             left = Segment(label, bold + Style(reverse=True) if layer == self.sel_layer else bold)
             cells = []
             for c in range(len(lens.positions)):
@@ -159,20 +168,21 @@ def top_lines(lens: LogitLens, layer: int, column: int) -> list[Text]:
     """The selected cell's top tokens as bars; the final prediction marked."""
     position = lens.positions[column]
     final = int(lens.final_ids[column])
-    lines = [Text.assemble((f"{layer_label(layer)}", "bold"), " at ",
-                           (f"“{visible(lens.tokens[position])}”", "bold"),
-                           f" (position {position})")]
+    lines = [fill(_("{layer} at {token} (position {position})"),
+                  layer=(layer_label(layer), "bold"),
+                  token=(f"“{visible(lens.tokens[position])}”", "bold"), position=position)]
     for token_id, prob in zip(lens.top_ids[layer, column].tolist(),
                               lens.top_probs[layer, column].tolist(), strict=True):
-        mark = ("◀ final", "bold green") if token_id == final else ("", "")
+        mark = ("◀ " + _("final"), "bold green") if token_id == final else ("", "")
         lines.append(Text.assemble(
-            f"{clip(visible(lens.texts[token_id]), 10):<10} ",
+            pad(visible(lens.texts[token_id]), 10) + " ",
             (f"{bar(prob, 6):<6}", Style(color=heat_color(0.25 + 0.75 * prob))),
             f" {prob:6.1%} ", mark))
     rank = int(lens.final_rank[layer, column])
     if rank > TOP:
-        lines.append(Text(f"final “{visible(lens.texts[final])}”: rank {rank:,}, "
-                          f"{float(lens.final_prob[layer, column]):.2%}", style="dim"))
+        lines.append(Text(_("final “{token}”: rank {rank}, {prob}").format(
+            token=visible(lens.texts[final]), rank=f"{rank:,}",
+            prob=f"{float(lens.final_prob[layer, column]):.2%}"), style="dim"))
     return lines
 
 
@@ -182,17 +192,18 @@ def final_line(lens: LogitLens, column: int, layer: int) -> Text:
     final = int(lens.final_ids[column])
     probs = lens.final_prob[:, column].tolist()
     ranks = lens.final_rank[:, column].tolist()
-    out = Text.assemble(("final “", "dim"), (visible(lens.texts[final]), "bold"),
-                        ("” by layer  emb ", "dim"))
+    out = fill(_("final “{token}” by layer") + "  {first} ", "dim",
+               token=(visible(lens.texts[final]), "bold"), first=layer_label(0))
     for i, (p, r) in enumerate(zip(probs, ranks, strict=True)):
         style = Style(color="green" if r == 1 else ("yellow" if r <= 10 else "grey50"),
                       underline=i == layer)
         out.append(_SPARK[min(len(_SPARK) - 1, int(p * len(_SPARK)))], style)
-    out.append(f" L{lens.n_layers}", "dim")
+    out.append(f" {layer_label(lens.n_layers)}", "dim")
     first = int(np.argmax(np.asarray(ranks) == 1))
-    out.append(f"\n{layer_label(layer)}: rank {int(ranks[layer]):,}, {probs[layer]:.1%}  ·  "
-               f"top-1 first at {layer_label(first)}", "")
-    out.append("  (green: top-1, yellow: top-10)", "dim")
+    out.append("\n" + _("{layer}: rank {rank}, {prob}  ·  top-1 first at {first}").format(
+        layer=layer_label(layer), rank=f"{int(ranks[layer]):,}", prob=f"{probs[layer]:.1%}",
+        first=layer_label(first)), "")
+    out.append("  " + _("(green: top-1, yellow: top-10)"), "dim")
     return out
 
 
@@ -237,8 +248,8 @@ class LayersPanel(LivePanel):
         yield Input(self.preset("prompt", self.DEFAULT_PROMPT), id="ly-prompt",
                     placeholder=_("A prompt to follow through the layers (Enter: go to the grid)"))
         yield Static("", id="ly-header")
-        yield Static(Text.assemble(("top-1 token after each layer, shaded by its probability ",
-                                    "dim"), heat_legend()), id="ly-legend")
+        yield Static(Text.assemble((_("top-1 token after each layer, shaded by its probability")
+                                    + " ", "dim"), heat_legend()), id="ly-legend")
         with Horizontal(id="ly-body"):
             yield LensGrid()
             yield LineView(id="ly-top")
@@ -345,5 +356,7 @@ class LayersPanel(LivePanel):
         self.query_one("#ly-final", Static).update(final_line(lens, self.sel_column, self.sel_layer))
         first, last = lens.positions[0], lens.positions[-1]
         self.query_one("#ly-header", Static).update(Text.assemble(
-            (lens.model, "bold"), f" · {lens.n_layers} blocks + the embeddings · positions "
-            f"{first}–{last} of {len(lens.tokens)} (← → past the edge for more)"))
+            (lens.model, "bold"), " · " + _(
+                "{blocks} blocks + the embeddings · positions {first}–{last} of {count} "
+                "(← → past the edge for more)").format(
+                blocks=lens.n_layers, first=first, last=last, count=len(lens.tokens))))

@@ -26,6 +26,7 @@ from tutor.app.engines import EngineHub, Role
 from tutor.app.panels.base import Panel
 from tutor.app.panels.waiting import WaitLine
 from tutor.engine import EngineError
+from tutor.i18n import _
 
 
 class StatusLine(Static):
@@ -110,13 +111,13 @@ class LivePanel(Panel):
     def sampling_inputs(self, prefix: str, temperature: float) -> ComposeResult:
         """Temperature, top-k and top-p boxes (ids `{prefix}-temperature` ...), preset-filled."""
         setting = f"{prefix}-setting"
-        yield Label("temperature")
+        yield Label(_("temperature"))
         yield Input(f"{self.preset('temperature', temperature):g}", id=f"{prefix}-temperature",
                     type="number", classes=setting)
-        yield Label("top-k")
+        yield Label(_("top-k"))
         yield Input(str(self.preset("top_k", 0)), id=f"{prefix}-top-k", type="integer",
                     classes=setting)
-        yield Label("top-p")
+        yield Label(_("top-p"))
         yield Input(f"{self.preset('top_p', 1.0):g}", id=f"{prefix}-top-p", type="number",
                     classes=setting)
 
@@ -175,7 +176,8 @@ class LivePanel(Panel):
         except EngineError as err:  # a complete sentence meant for the learner
             answer = self.JobFailed(str(err))
         except Exception as err:  # never a traceback on screen
-            answer = self.JobFailed(f"Something went wrong: {type(err).__name__}: {err}")
+            answer = self.JobFailed(_("Something went wrong: {error}").format(
+                error=f"{type(err).__name__}: {err}"))
         if answer is None:
             answer = self.JobFinished()
         if not worker.is_cancelled:

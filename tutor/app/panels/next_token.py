@@ -16,9 +16,10 @@ from textual.widgets import Button, Input, Static
 
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import JobAnswer, LivePanel
-from tutor.app.panels.render import bar, clip
+from tutor.app.panels.render import bar, clip, fill
 from tutor.engine import Engine
 from tutor.engine.types import NextToken
+from tutor.i18n import _, ngettext
 
 TOP = 12  # candidates shown
 BAR_WIDTH = 24
@@ -34,30 +35,31 @@ def parse_settings(temperature: str, top_k: str, top_p: str) -> tuple[float, int
     try:
         t = float(temperature)
     except ValueError:
-        raise ValueError("temperature must be a number, 0 or more (0 means greedy)") from None
+        raise ValueError(_("temperature must be a number, 0 or more (0 means greedy)")) from None
     try:
         k = int(top_k or 0)
     except ValueError:
-        raise ValueError("top-k must be a whole number, 0 or more (0 means off)") from None
+        raise ValueError(_("top-k must be a whole number, 0 or more (0 means off)")) from None
     try:
         p = float(top_p or 1)
     except ValueError:
-        raise ValueError("top-p must be a number in (0, 1] (1 means off)") from None
+        raise ValueError(_("top-p must be a number in (0, 1] (1 means off)")) from None
     if t < 0 or t != t:
-        raise ValueError("temperature must be 0 or more (0 means greedy)")
+        raise ValueError(_("temperature must be 0 or more (0 means greedy)"))
     if k < 0:
-        raise ValueError("top-k must be 0 or more (0 means off)")
+        raise ValueError(_("top-k must be 0 or more (0 means off)"))
     if not 0 < p <= 1:
-        raise ValueError("top-p must be in (0, 1] (1 means off)")
+        raise ValueError(_("top-p must be in (0, 1] (1 means off)"))
     return t, k, p
 
 
 class NextTokenPanel(LivePanel):
     PANEL_ID = "next-token"
     DEFAULT_CSS = panel_css(__file__)
+    # key labels are translated as the module loads: the tutor chooses the language first
     BINDINGS = [
-        Binding("ctrl+s", "sample(1)", "Sample", id="next-token.sample"),
-        Binding("ctrl+o", "sample(100)", "Sample 100", id="next-token.sample100"),
+        Binding("ctrl+s", "sample(1)", _("Sample"), id="next-token.sample"),
+        Binding("ctrl+o", "sample(100)", _("Sample 100"), id="next-token.sample100"),
     ]
     DEFAULT_PROMPT = "The capital of France is"
 
@@ -84,15 +86,15 @@ class NextTokenPanel(LivePanel):
 
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("prompt", self.DEFAULT_PROMPT), id="nt-prompt",
-                    placeholder="A prompt whose next token to predict…")
+                    placeholder=_("A prompt whose next token to predict…"))
         # two rows, so both fit in 80 columns
         settings = Horizontal(id="nt-controls")
         settings.display = not self.basic
         with settings:
             yield from self.sampling_inputs("nt", temperature=1.0)
         with Horizontal(id="nt-buttons"):
-            yield Button("Sample ^s", id="nt-sample", compact=True)
-            yield Button("Sample 100 ^o", id="nt-sample100", compact=True)
+            yield Button(_("Sample") + " ^s", id="nt-sample", compact=True)
+            yield Button(_("Sample 100") + " ^o", id="nt-sample100", compact=True)
         yield Static("", id="nt-bars")
         yield Static("", id="nt-info")
         yield self.status
@@ -150,7 +152,7 @@ class NextTokenPanel(LivePanel):
     def action_sample(self, n: int) -> None:
         nt = self.next
         if nt is None or self.is_running("predict"):
-            self.notify("Wait for the prediction to finish first.", severity="warning")
+            self.notify(_("Wait for the prediction to finish first."), severity="warning")
             return
         seed = self._seed
         self._seed += 1
@@ -174,14 +176,14 @@ class NextTokenPanel(LivePanel):
         # narrower bars in a narrow panel, so each row's note stays on its line
         bar_width = max(8, min(BAR_WIDTH, self.size.width - 66)) if self.size.width else BAR_WIDTH
         table = Table(box=None, padding=(0, 1), show_edge=False, expand=False)
-        table.add_column("token", no_wrap=True)
-        table.add_column("id", justify="right", style="dim")
-        table.add_column("final probability", no_wrap=True)
+        table.add_column(_("token"), no_wrap=True)
+        table.add_column(_("id"), justify="right", style="dim")
+        table.add_column(_("final probability"), no_wrap=True)
         table.add_column("", justify="right")
         if not self.basic:
-            table.add_column("raw", justify="right", style="dim")
+            table.add_column(_("raw"), justify="right", style="dim")
         if self.samples:
-            table.add_column(f"seen in {self.samples}", justify="right")
+            table.add_column(_("seen in {n}").format(n=self.samples), justify="right")
         table.add_column("", no_wrap=True)  # the note keeps its line; others give way
         removed_k, removed_p = set(nt.removed_by_top_k), set(nt.removed_by_top_p)
         for c in nt.candidates:
@@ -189,11 +191,11 @@ class NextTokenPanel(LivePanel):
             style = "strike dim" if gone else ("bold" if c is best else "")
             note = Text()
             if c.id == nt.greedy.id:
-                note.append("◀ greedy ", "bold green")
+                note.append("◀ " + _("greedy") + " ", "bold green")
             if c.id in removed_k:
-                note.append("removed by top-k", "italic red")
+                note.append(_("removed by top-k"), "italic red")
             elif c.id in removed_p:
-                note.append("removed by top-p", "italic red")
+                note.append(_("removed by top-p"), "italic red")
             row: list[Any] = [
                 Text(clip(repr(c.text)[1:-1], 16), style=style), str(c.id),
                 Text(bar(c.prob, bar_width), style="dim" if gone else "cyan"),
@@ -212,32 +214,35 @@ class NextTokenPanel(LivePanel):
     def _info(self, nt: NextToken) -> Text:
         kept = int((nt.probs_final > 0).sum())
         n = nt.prompt_tokens
-        prompt = f"{n} token{'s' * (n != 1)}"
+        prompt = ngettext("{n} token", "{n} tokens", n).format(n=n)
         if self.basic:
-            out = Text.assemble(("the prompt is ", "dim"), prompt,
-                                (" · ␣ marks a space at the start of a token", "dim"))
+            out = fill(_("the prompt is {tokens} · ␣ marks a space at the start of a token"),
+                       "dim", tokens=(prompt, ""))
         else:
-            out = Text.assemble(
-                ("entropy ", "dim"), (f"{nt.entropy:.2f} bits", "bold"),
-                (f" (before the settings: {nt.entropy_raw:.2f})", "dim"),
-                ("  ·  kept ", "dim"), (f"{kept:,}", "bold"),
-                (f" of {nt.logits.shape[0]:,} tokens", "dim"),
-                ("  ·  prompt ", "dim"), prompt,
-            )
+            vocab = int(nt.logits.shape[0])
+            out = fill(_("entropy {bits} (before the settings: {raw})"), "dim",
+                       bits=(_("{n} bits").format(n=f"{nt.entropy:.2f}"), "bold"),
+                       raw=f"{nt.entropy_raw:.2f}")
+            out.append_text(fill("  ·  " + _("kept {kept} of {vocab} tokens"), "dim",
+                                 kept=(f"{kept:,}", "bold"), vocab=f"{vocab:,}"))
+            out.append_text(fill("  ·  " + _("prompt {tokens}"), "dim", tokens=(prompt, "")))
         if nt.temperature == 0 and not self.basic:
-            out.append("\ntemperature 0: greedy, the top token always wins", "italic")
+            out.append("\n" + _("temperature 0: greedy, the top token always wins"), "italic")
         if len(self.last_draw) == 1:
             c = next((c for c in nt.candidates if c.id == self.last_draw[0]), None)
-            drawn = c.text if c is not None else f"id {self.last_draw[0]} (outside the top)"
-            out.append("\nsampled: ", "dim")
-            out.append(repr(drawn)[1:-1], "bold magenta")
+            drawn = (c.text if c is not None
+                     else _("id {id} (outside the top)").format(id=self.last_draw[0]))
+            out.append_text(fill("\n" + _("sampled: {token}"), "dim",
+                                 token=(repr(drawn)[1:-1], "bold magenta")))
         elif self.last_draw:
             shown = {c.id for c in nt.candidates}
             other = sum(n for i, n in self.observed.items() if i not in shown)
             expected_other = max(0.0, 1 - sum(float(nt.probs_final[i]) for i in shown))
-            out.append(f"\n{self.samples} draws: magenta column = observed share, "
-                       f"final probability = expected; outside the top {len(shown)}: "
-                       f"{other / self.samples:.1%} seen, {expected_other:.1%} expected", "dim")
+            out.append("\n" + _("{n} draws: magenta column = observed share, final probability "
+                                 "= expected; outside the top {top}: {seen} seen, {expected} "
+                                 "expected").format(
+                n=self.samples, top=len(shown), seen=f"{other / self.samples:.1%}",
+                expected=f"{expected_other:.1%}"), "dim")
         return out
 
     def _publish(self) -> None:

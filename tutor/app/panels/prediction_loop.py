@@ -22,16 +22,18 @@ from textual.widgets import Button, Input, Static
 from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import JobAnswer, LivePanel
-from tutor.app.panels.render import bar, clip, heat_color, token_strip
+from tutor.app.panels.render import bar, clip, fill, heat_color, token_strip
 from tutor.engine import get_spec
 from tutor.engine.isodate import is_iso_date
 from tutor.engine.types import LoopStep
+from tutor.i18n import N_, _, ngettext
 
 TOP = 5
 MAX_SHOWN_INPUT = 200  # input chips shown (the newest); the model still reads them all
-STOP_REASONS = {"eos": "the model chose its end-of-sequence token",
-                "max_steps": "reached the step limit",
-                "context_full": "the context window is full"}
+# translated where shown (a module-level _() would run before the language is chosen)
+STOP_REASONS = {"eos": N_("the model chose its end-of-sequence token"),
+                "max_steps": N_("reached the step limit"),
+                "context_full": N_("the context window is full")}
 DEFAULT_TEXT = {"decoder": "The capital of France is", "seq2seq": "the 3rd of March 2021"}
 
 
@@ -45,9 +47,10 @@ class PredictionLoopPanel(LivePanel):
     DEBOUNCE: ClassVar[float] = 0.0
     BINDINGS: ClassVar = [
         # not n: on a lesson step, n moves to the next step
-        Binding("s,space", "step", "Step", id="prediction-loop.step"),
-        Binding("r", "reset", "Reset", id="prediction-loop.reset"),
-        Binding("m", "switch_model", "Decoder/seq2seq", id="prediction-loop.model"),
+        # key labels are translated as the module loads: the tutor chooses the language first
+        Binding("s,space", "step", _("Step"), id="prediction-loop.step"),
+        Binding("r", "reset", _("Reset"), id="prediction-loop.reset"),
+        Binding("m", "switch_model", _("Decoder/seq2seq"), id="prediction-loop.model"),
     ]
 
     @dataclass
@@ -71,10 +74,10 @@ class PredictionLoopPanel(LivePanel):
 
     def compose_panel(self) -> ComposeResult:
         yield Input(self.preset("text", DEFAULT_TEXT[self.role]), id="loop-input",
-                    placeholder="Text to continue (Enter: take one step)")
+                    placeholder=_("Text to continue (Enter: take one step)"))
         with Horizontal(id="loop-bar"):
-            yield Button("Step s", id="loop-step", variant="primary", compact=True)
-            yield Button("Reset r", id="loop-reset", compact=True)
+            yield Button(_("Step") + " s", id="loop-step", variant="primary", compact=True)
+            yield Button(_("Reset") + " r", id="loop-reset", compact=True)
         with Horizontal(id="loop-models"):  # a row of its own: the model's name is long
             yield Button("", id="loop-model", compact=True)
         yield Static("", id="loop-progress")
@@ -111,7 +114,7 @@ class PredictionLoopPanel(LivePanel):
 
     def action_step(self) -> None:
         if self.finished:
-            self.status.show("The loop has ended: press r to start again.", "warning")
+            self.status.show(_("The loop has ended: press r to start again."), "warning")
             return
         if self.is_running("step"):  # one step at a time; the key is not queued
             return
@@ -141,7 +144,8 @@ class PredictionLoopPanel(LivePanel):
     def _label_model(self) -> None:
         other = "seq2seq" if self.role == "decoder" else "decoder"
         title = get_spec(self.hub.names[other]).title  # type: ignore[index]
-        self.query_one("#loop-model", Button).label = f"Switch to {title} (m)"
+        self.query_one("#loop-model", Button).label = _("Switch to {model} (m)").format(
+            model=title)
 
     # -- a step's answer -----------------------------------------------------------------------
     def on_prediction_loop_panel_stepped(self, message: Stepped) -> None:
@@ -173,21 +177,24 @@ class PredictionLoopPanel(LivePanel):
     def _draw(self) -> None:
         steps = len(self.generated) + (1 if self.stop_reason == "eos" else 0)
         self.query_one("#loop-progress", Static).update(
-            f"step {steps} of at most {self.max_steps}")
+            _("step {n} of at most {most}").format(n=steps, most=self.max_steps))
         pipeline = self.query_one(StepPipeline)
         s = self.last
         if s is None:
-            pipeline.update(Text("Press s (or Enter in the text box) to take the first step: the model will read "
-                                 "the text and choose one token.", "italic"))
+            pipeline.update(Text(_("Press s (or Enter in the text box) to take the first step: "
+                                   "the model will read the text and choose one token."),
+                                 "italic"))
         else:
             pipeline.update(self._pipeline(s))
         out = self.query_one("#loop-output", Static)
         if self.finished:
-            out.update(Text.assemble(("finished: ", "bold"),
-                                     STOP_REASONS.get(self.stop_reason, self.stop_reason),
-                                     ("\noutput: ", "bold"), (self._full_output(), "cyan")))
+            reason = STOP_REASONS.get(self.stop_reason)
+            out.update(Text.assemble((_("finished:") + " ", "bold"),
+                                     _(reason) if reason else self.stop_reason,
+                                     ("\n" + _("output:") + " ", "bold"),
+                                     (self._full_output(), "cyan")))
         else:
-            out.update(Text.assemble(("so far: ", "bold"), (self._full_output(), "cyan")))
+            out.update(Text.assemble((_("so far:") + " ", "bold"), (self._full_output(), "cyan")))
 
     def _full_output(self) -> str:
         return self.text + self.output if self.role == "decoder" else self.output
@@ -197,26 +204,30 @@ class PredictionLoopPanel(LivePanel):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         if self.role == "seq2seq":
-            grid.add_row("1 source", Text(clip(self.text, 80)))
-            grid.add_row("  encoder reads", token_strip(s.source_tokens))
-            grid.add_row("2 decoder reads", self._chips(s))
+            grid.add_row("1 " + _("source"), Text(clip(self.text, 80)))
+            grid.add_row("  " + _("encoder reads"), token_strip(s.source_tokens))
+            grid.add_row("2 " + _("decoder reads"), self._chips(s))
         else:
-            grid.add_row("1 text", Text(clip(self.text, 80)))
-            grid.add_row("2 token ids", self._chips(s))
+            grid.add_row("1 " + _("text"), Text(clip(self.text, 80)))
+            grid.add_row("2 " + _("token ids"), self._chips(s))
         title = get_spec(self.hub.names[self.role]).title  # type: ignore[index]
-        grid.add_row("3 the model", Text(f"{title} reads {len(s.input_ids)} tokens and gives "
-                                         "one score (logit) per vocabulary entry for the last "
-                                         "position"))
-        grid.add_row("4 softmax", self._candidates(s))
-        chosen = Text.assemble(("greedy pick: ", "dim"), (repr(s.chosen.text)[1:-1], "bold"),
-                               f" (id {s.chosen.id}, {s.chosen.raw_prob:.1%})")
+        n = len(s.input_ids)
+        grid.add_row("3 " + _("the model"), Text(ngettext(
+            "{model} reads {n} token and gives one score (logit) per vocabulary entry for the "
+            "last position",
+            "{model} reads {n} tokens and gives one score (logit) per vocabulary entry for the "
+            "last position", n).format(model=title, n=n)))
+        grid.add_row("4 " + _("softmax"), self._candidates(s))
+        chosen = fill(_("greedy pick: {token}"), "dim", token=(repr(s.chosen.text)[1:-1], "bold"))
+        chosen.append(" " + _("(id {id}, {prob})").format(id=s.chosen.id,
+                                                          prob=f"{s.chosen.raw_prob:.1%}"))
         if s.is_eos:
-            chosen.append(" — the end-of-sequence token: the loop stops", "bold red")
+            chosen.append(" — " + _("the end-of-sequence token: the loop stops"), "bold red")
         else:
-            chosen.append(" → appended to the input for the next step", "dim")
-        grid.add_row("5 chosen", chosen)
+            chosen.append(" → " + _("appended to the input for the next step"), "dim")
+        grid.add_row("5 " + _("chosen"), chosen)
         if s.cross_attention is not None and s.source_tokens:
-            grid.add_row("  looked at", self._cross(s))
+            grid.add_row("  " + _("looked at"), self._cross(s))
         return grid
 
     @staticmethod
@@ -228,8 +239,8 @@ class PredictionLoopPanel(LivePanel):
         chips.append_text(token_strip(tokens[start:], None, ids[start:]))
         own = s.index  # the tokens generated before this step
         if own:
-            said = ("the last token is the model's own earlier choice" if own == 1 else
-                    f"the last {own} are the model's own earlier choices")
+            said = ngettext("the last token is the model's own earlier choice",
+                            "the last {n} are the model's own earlier choices", own).format(n=own)
             chips.append(f"\n({said})", "italic dim")
         return chips
 
@@ -239,7 +250,8 @@ class PredictionLoopPanel(LivePanel):
         for c in s.logits_top:
             mark = "◀" if c.id == s.chosen.id else ""
             table.add_row(Text(clip(repr(c.text)[1:-1], 14), "bold" if mark else ""),
-                          f"logit {c.logit:6.2f}", Text(bar(c.raw_prob, 20), "cyan"),
+                          _("logit {value}").format(value=f"{c.logit:6.2f}"),
+                          Text(bar(c.raw_prob, 20), "cyan"),
                           f"{c.raw_prob:6.1%}", mark)
         return table
 

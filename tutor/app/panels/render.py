@@ -6,10 +6,16 @@ without a terminal.
 
 from __future__ import annotations
 
+import contextlib
+import re
+import string
+import unicodedata
 from functools import lru_cache
+from typing import Any
 
+from rich.cells import cell_len, set_cell_size
 from rich.color import Color
-from rich.style import Style
+from rich.style import Style, StyleType
 from rich.text import Span, Text
 
 # Background colours for neighbouring token pieces: distinct hues, light enough for black text.
@@ -41,9 +47,35 @@ def token_style(index: int, special: bool = False) -> Style:
 _CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
 
 
+def _letter_jamo() -> dict[int, int]:
+    """Conjoining Hangul jamo (U+1100–U+11FF) -> the compatibility letter (ㄱ, ㅏ, ...).
+
+    WordPiece's accent stripping splits 안 into ᄋ + ᅡ + ᆫ. Alone in a chip, a vowel or final
+    consonant jamo is zero cells wide: a terminal draws it over the character before it (or
+    not at all), so "##ᅡ" reads as "##". Its compatibility letter is the same letter, drawn
+    two cells wide on its own."""
+    table = {}
+    for cp in range(0x1100, 0x1200):
+        name = unicodedata.name(chr(cp), "")
+        for kind in ("CHOSEONG ", "JUNGSEONG ", "JONGSEONG "):
+            # an archaic jamo with no letter of its own is kept as it is
+            with contextlib.suppress(KeyError):
+                if kind in name:
+                    table[cp] = ord(unicodedata.lookup(name.replace(kind, "LETTER ")))
+    return table
+
+
+_PICTURES = _CONTROL_PICTURES | _letter_jamo()
+_JAMO = re.compile("[\u1100-\u11ff]")
+
+
 def visible(text: str) -> str:
+    """A token's piece as it can be drawn: control characters as their pictures, lone jamo
+    as Hangul letters (display only: results and ids keep the piece as it is)."""
     # translate() is slow on non-ASCII strings; most pieces have nothing to replace
-    return text if text.isprintable() else text.translate(_CONTROL_PICTURES)
+    if text.isprintable() and (text.isascii() or not _JAMO.search(text)):
+        return text
+    return text.translate(_PICTURES)
 
 
 def chip_text(piece: str, token_id: int | None = None) -> str:
@@ -121,4 +153,68 @@ def heat_legend() -> Text:
 
 
 def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+    """At most `width` terminal cells: cut with "…" when longer. Cells, not characters: a
+    Hangul syllable (or an emoji) takes two."""
+    if cell_len(text) <= width:
+        return text
+    if width < 2:
+        return "…"[:width]
+    cut = set_cell_size(text, width - 1)
+    if not text.startswith(cut):  # a wide character straddled the cut: drop its filler space
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def plot_label(text: str) -> str:
+    """A plot's title, axis label or legend for plotext, which gives every character one
+    cell: each wide character (a Hangul syllable) is followed by a zero-width space, so the
+    two cells it draws in are two characters to plotext too and the plot keeps its width."""
+    if text.isascii():
+        return text
+    return "".join(ch + "\u200b" if cell_len(ch) == 2 else ch for ch in text)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """`text` clipped and padded to exactly `width` cells (align "<", ">" or "^"), as
+    f"{text:<{width}}" would do if every character were one cell wide."""
+    text = clip(text, width)
+    room = width - cell_len(text)
+    # centred as str.center does it, which puts an odd space left or right by parity
+    left = {"<": 0, ">": room, "^": room // 2 + (room & width & 1)}[align]
+    return " " * left + text + " " * (room - left)
+
+
+def fill(template: str, style: StyleType = "", **values: Any) -> Text:
+    """A translated sentence as Text, its {named} fields filled in wherever the translation
+    put them. A value is a str (or number), a Text, or a (text, style) pair; the template's
+    own words, and plain values, take `style` (one run of it, not a span per piece).
+
+        fill(_("{n} tokens · {rate} tokens/s"), "dim", n=(str(n), "bold"), rate="12.5")
+    """
+    out = Text()
+    run: list[str] = []  # text in `style` not yet appended
+
+    def flush() -> None:
+        if run:
+            out.append("".join(run), style)
+            run.clear()
+
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        run.append(literal)
+        if field is None:
+            continue
+        value = values[field]
+        if isinstance(value, Text):
+            flush()
+            out.append_text(value)
+            continue
+        value, value_style = value if isinstance(value, tuple) else (value, None)
+        if conversion:
+            value = repr(value) if conversion == "r" else str(value)
+        if value_style is None or value_style == style:
+            run.append(format(value, spec or ""))
+        else:
+            flush()
+            out.append(format(value, spec or ""), value_style)
+    flush()
+    return out

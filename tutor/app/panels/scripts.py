@@ -12,9 +12,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tutor.engine.types import Tokenization
+from tutor.i18n import N_
 
-LATIN = "English/Latin"
-PUNCTUATION = "punctuation/symbols"
+# Script names are marked for the catalog here and translated where the panel shows them:
+# the names are also the keys the costs are counted under.
+LATIN = N_("English/Latin")
+PUNCTUATION = N_("punctuation/symbols")
+_BY_NAME = {"CYRILLIC": N_("Cyrillic"), "GREEK": N_("Greek"), "ARABIC": N_("Arabic"),
+            "HEBREW": N_("Hebrew"), "DEVANAGARI": N_("Devanagari"), "THAI": N_("Thai")}
 
 
 @lru_cache(maxsize=8192)
@@ -24,16 +29,16 @@ def script_of(ch: str) -> str:
         return ""
     cp = ord(ch)
     if 0xAC00 <= cp <= 0xD7A3 or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
-        return "Korean"
+        return N_("Korean")
     if (0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or cp in (0x200D, 0xFE0F)
             or 0x1F1E6 <= cp <= 0x1F1FF):
-        return "emoji"
+        return N_("emoji")
     if 0x3040 <= cp <= 0x30FF:
-        return "Japanese"
+        return N_("Japanese")
     if 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF:
-        return "Chinese characters"
+        return N_("Chinese characters")
     if ch.isdigit():
-        return "digits"
+        return N_("digits")
     if unicodedata.category(ch)[0] in "PS":
         # "," or "!" next to Korean is not English: counted as Latin, one comma made the
         # panel compare Korean's cost with "English" at one character per token
@@ -43,12 +48,12 @@ def script_of(ch: str) -> str:
     name = unicodedata.name(ch, "")
     if name.startswith("LATIN"):
         return LATIN
-    for script in ("CYRILLIC", "GREEK", "ARABIC", "HEBREW", "DEVANAGARI", "THAI"):
+    for script, shown in _BY_NAME.items():
         if name.startswith(script):
-            return script.capitalize()
+            return shown
     if unicodedata.category(ch).startswith("C"):
-        return "control"
-    return "other"
+        return N_("control")
+    return N_("other")
 
 
 @lru_cache(maxsize=8192)

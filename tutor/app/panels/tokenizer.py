@@ -17,11 +17,14 @@ from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.chips import TokenChips
 from tutor.app.panels.live import JobAnswer, LivePanel
+from tutor.app.panels.render import fill
 from tutor.app.panels.scripts import LATIN, PUNCTUATION, script_costs
 from tutor.engine import EngineError, get_spec
 from tutor.engine.types import Tokenization
+from tutor.i18n import N_, _, ngettext
 
-ROLES = {"decoder": "byte-level BPE", "encoder": "WordPiece"}
+# WordPiece is the method's name in every language
+ROLES = {"decoder": N_("byte-level BPE"), "encoder": "WordPiece"}
 # Drawing tens of thousands of chips would stall the screen; counts stay exact beyond this.
 MAX_SHOWN_TOKENS = 1500
 # Up to this many characters, once both tokenizers are loaded, a keystroke is tokenized on
@@ -40,8 +43,10 @@ class TokenColumn(Vertical):
         self.title = title
         self.tokenization: Tokenization | None = None
         # in the border rather than a widget of its own: every widget on screen costs time
-        # in each frame, and this panel must redraw within one
-        self.border_title = f"[b]{escape(title)}[/b] · {ROLES[role]}"
+        # in each frame, and this panel must redraw within one. The method goes under the
+        # pieces: beside a model name as long as SmolLM2's it was cut at 80 columns.
+        self.border_title = f"[b]{escape(title)}[/b]"
+        self.border_subtitle = escape(_(ROLES[role]))
 
     def compose(self) -> ComposeResult:
         # kept at hand: show() runs on every keystroke
@@ -64,12 +69,17 @@ class TokenColumn(Vertical):
         self.tokenization = tok
         n = sum(1 for t in tok.tokens if not t.special)
         specials = tok.count - n
-        line = Text.assemble((f"{n}", "bold"), f" token{'s' * (n != 1)}",
-                             f" (+{specials} special)" if specials else "",
-                             f" · {tok.chars_per_token:.2f} chars/token · {len(tok.text)} chars")
+        line = fill(ngettext("{n} token", "{n} tokens", n), n=(str(n), "bold"))
+        if specials:
+            line.append(" " + ngettext("(+{n} special)", "(+{n} special)", specials).format(
+                n=specials))
+        line.append(" · " + _("{rate} chars/token").format(rate=f"{tok.chars_per_token:.2f}")
+                    + " · " + ngettext("{n} char", "{n} chars", len(tok.text)).format(
+                        n=len(tok.text)))
         _update(summary, line)
         shown = tok.tokens[:MAX_SHOWN_TOKENS]
-        tail = (f"… showing the first {len(shown)} of {tok.count} tokens"
+        tail = (_("… showing the first {shown} of {count} tokens").format(
+                    shown=len(shown), count=tok.count)
                 if len(tok.tokens) > len(shown) else "")
         strip.set_tokens(shown, tail)
         _update(costs, cost_lines(tok))
@@ -101,11 +111,14 @@ def cost_lines(tok: Tokenization) -> Text:
     for r in rows:
         if not r.tokens:
             continue
-        out.append(f"{r.script}: {r.chars} non-space char{'s' * (r.chars != 1)} → "
-                   f"{r.tokens} token{'s' * (r.tokens != 1)} ({r.chars_per_token:.2f} chars/token)")
+        chars = ngettext("{n} non-space char", "{n} non-space chars", r.chars).format(n=r.chars)
+        tokens = ngettext("{n} token", "{n} tokens", r.tokens).format(n=r.tokens)
+        out.append(_("{script}: {chars} → {tokens} ({rate} chars/token)").format(
+            script=_(r.script), chars=chars, tokens=tokens, rate=f"{r.chars_per_token:.2f}"))
         if latin is not None and r.script not in (LATIN, PUNCTUATION) and r.chars_per_token > 0:
             ratio = latin.chars_per_token / r.chars_per_token
-            out.append(f", {ratio:.1f}× English's cost per character", style="bold")
+            out.append(", " + _("{ratio}× English's cost per character").format(
+                ratio=f"{ratio:.1f}"), style="bold")
         out.append("\n")
     out.rstrip()
     return out
@@ -126,7 +139,7 @@ class TokenizerPanel(LivePanel):
     def compose_panel(self) -> ComposeResult:
         mode = self.preset("model", "both")
         yield Input(self.preset("text", self.DEFAULT_TEXT), id="tok-input",
-                    placeholder="Type or paste any text…")
+                    placeholder=_("Type or paste any text…"))
         with Horizontal(id="tok-columns"):
             for role in ("decoder", "encoder"):
                 column = TokenColumn(role, get_spec(self.hub.names[role]).title)  # type: ignore[index]
@@ -165,7 +178,8 @@ class TokenizerPanel(LivePanel):
             try:
                 value = self._tokenize(text)
             except Exception as err:  # never a traceback on screen
-                self.show_error("tokens", f"Something went wrong: {type(err).__name__}: {err}")
+                self.show_error("tokens", _("Something went wrong: {error}").format(
+                    error=f"{type(err).__name__}: {err}"))
                 return
             self.show_tokens(value)
             return

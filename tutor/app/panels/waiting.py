@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import Static
 
 from tutor.engine import get_spec
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.panels.live import LivePanel
@@ -26,10 +27,11 @@ def waiting_text(panel: LivePanel, tick: int = 0) -> str:
     loading = [get_spec(hub.names[role]).title for role in panel.models()
                if not hub.get(role).loaded]
     if loading:
-        return (f"{spin} Loading {' and '.join(loading)}… the first answer after a start "
-                "waits for the model (a few seconds).")
+        models = _(" and ").join(loading)
+        return f"{spin} " + _("Loading {models}… the first answer after a start waits for the "
+                              "model (a few seconds).").format(models=models)
     progress = panel.progress()
-    return f"{spin} {progress}" if progress else f"{spin} Working…"
+    return f"{spin} {progress or _('Working…')}"
 
 
 class WaitLine(Static):
@@ -54,5 +56,5 @@ class WaitLine(Static):
         try:
             text = waiting_text(self.panel, self.tick)
         except Exception:  # a model name the registry does not know: still say something
-            text = "Working…"
+            text = _("Working…")
         self.update(text)

@@ -10,17 +10,21 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tutor.app.keys import TranslatedKeys
+from tutor.i18n import N_, _
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(TranslatedKeys, ModalScreen[bool]):
     """Dismisses with True only when the learner confirms (y, or the confirm button)."""
 
     CSS_PATH = "confirm.tcss"
     BINDINGS: ClassVar = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
     def __init__(self, question: str, confirm: str) -> None:
+        """`question` and `confirm` (the button's word) come translated."""
         super().__init__()
         self.question = question
         self.confirm = confirm
@@ -29,8 +33,9 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm-box"):
             yield Static(self.question, id="confirm-question")
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.confirm} (y)", id="confirm-yes", variant="error")
-                yield Button("Cancel (n)", id="confirm-no", variant="primary")
+                yield Button(_("{action} (y)").format(action=self.confirm), id="confirm-yes",
+                             variant="error")
+                yield Button(_("Cancel (n)"), id="confirm-no", variant="primary")
 
     def on_mount(self) -> None:
         # the safe answer has the focus: enter alone never forgets anything

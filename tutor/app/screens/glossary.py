@@ -10,14 +10,15 @@ from textual.widgets import Input, Markdown, OptionList
 from textual.widgets.option_list import Option
 
 from tutor import i18n
+from tutor.app.keys import TranslatedKeys
 from tutor.course.glossary import Term, load_glossary
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
 
-class GlossaryScreen(ModalScreen[None]):
+class GlossaryScreen(TranslatedKeys, ModalScreen[None]):
     CSS_PATH = "glossary.tcss"
     BINDINGS = [
-        Binding("escape", "close", _("Close"), id="glossary.close"),
+        Binding("escape", "close", N_("Close"), id="glossary.close"),
     ]
 
     def __init__(self, term_id: str | None = None, lesson_titles: dict[str, str] | None = None

@@ -13,9 +13,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from tutor.app.keys import KeyRow, active_keys
+from tutor.app.keys import KeyRow, TranslatedKeys, active_keys
+from tutor.i18n import N_, _
 
-ABOUT = ("In a quiz, pick or type an answer and check it: every choice's explanation "
+ABOUT = N_("In a quiz, pick or type an answer and check it: every choice's explanation "
          "appears, and you can try again. A task passes by itself when the live panel shows "
          "what it asks for. Escape goes back one level: out of a field, then out of a panel, "
          "then to the course map; nothing a panel computed is lost.")
@@ -23,8 +24,9 @@ ABOUT = ("In a quiz, pick or type an answer and check it: every choice's explana
 
 def keys_table(rows: list[KeyRow]) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
-    table.add_column("keys", style="bold", no_wrap=True, min_width=6)
-    table.add_column("does", ratio=1)
+    # no headers (show_header=False): the keys, then what they do
+    table.add_column(style="bold", no_wrap=True, min_width=6)
+    table.add_column(ratio=1)
     where = None
     for row in rows:
         if row.where != where:
@@ -34,10 +36,10 @@ def keys_table(rows: list[KeyRow]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TranslatedKeys, ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [
-        Binding("escape,question_mark,f1,q", "dismiss_help", "Close", id="help.close"),
+        Binding("escape,question_mark,f1,q", "dismiss_help", N_("Close"), id="help.close"),
     ]
 
     def __init__(self, under: Screen[object] | None = None) -> None:
@@ -48,10 +50,10 @@ class HelpScreen(ModalScreen[None]):
         under = self.under or self.app.screen
         self.rows = active_keys(under)
         with VerticalScroll(id="help-box"):
-            yield Static("[b]Keys that work here now[/b]", id="help-title")
+            yield Static(Text(_("Keys that work here now"), style="bold"), id="help-title")
             yield Static(keys_table(self.rows), id="help-text")
-            yield Static(ABOUT, id="help-about")
-            yield Static("Press escape to close.", id="help-close")
+            yield Static(_(ABOUT), id="help-about")
+            yield Static(_("Press escape to close."), id="help-close")
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -19,6 +19,7 @@ from tutor.app.keys import StepKeys, escape_bindings
 from tutor.app.panels import panel_class
 from tutor.app.panels.base import Panel
 from tutor.course.panels import PANELS
+from tutor.i18n import N_, _
 
 # Tab order: the order of `PANELS`, from text to tokens, to vectors and attention, to
 # predictions and generation.
@@ -37,20 +38,20 @@ class LabPane(TabPane):
         event.stop()
 
 
-PANEL_KEYS = Binding.Group("Panels")
+PANEL_KEYS = Binding.Group(N_("Panels"))
 
 
 class LabScreen(StepKeys):
     CSS_PATH = "lab.tcss"
-    TITLE = "Lab"
+    TITLE = N_("Lab")
     BINDINGS: ClassVar = [
-        *escape_bindings("Back", "lab.back"),
+        *escape_bindings(N_("Back"), "lab.back"),
         # alt+digit does not survive every terminal: many send alt as an escape prefix, and
         # escape + 3 reaches the app as "£" (seen in tmux); ctrl+page keys arrive everywhere
         # priority: a panel's text area would otherwise take them as typing
-        Binding("ctrl+pagedown", "next_tab(1)", "Next panel", key_display="^PgDn",
+        Binding("ctrl+pagedown", "next_tab(1)", N_("Next panel"), key_display="^PgDn",
                 id="lab.next", priority=True, group=PANEL_KEYS),
-        Binding("ctrl+pageup", "next_tab(-1)", "Previous panel", key_display="^PgUp",
+        Binding("ctrl+pageup", "next_tab(-1)", N_("Previous panel"), key_display="^PgUp",
                 id="lab.previous", priority=True, group=PANEL_KEYS),
         *[Binding(f"alt+{i}", f"show_tab('{pid}')", PANELS[pid].title, show=False,
                   id=f"lab.tab{i}", priority=True) for i, pid in enumerate(ORDER, start=1)],
@@ -60,7 +61,7 @@ class LabScreen(StepKeys):
         yield Header()
         with TabbedContent(id="lab-tabs"):
             for i, panel_id in enumerate(ORDER, start=1):
-                with LabPane(f"{i} {PANELS[panel_id].title}", id=f"lab-{panel_id}"):
+                with LabPane(f"{i} {_(PANELS[panel_id].title)}", id=f"lab-{panel_id}"):
                     yield VerticalScroll(classes="lab-pane")
         # compact, and ^p lives in the help: the footer must fit 80 columns with a
         # panel's keys in it
@@ -77,6 +78,7 @@ class LabScreen(StepKeys):
         return next(iter(self.query(f"#{active} .lab-pane").first().query(Panel)), None)
 
     def on_mount(self) -> None:
+        self.title = _(self.TITLE)  # declared before the learner's language was chosen
         self._open(ORDER[0])
         self.call_after_refresh(self.refresh_bindings)
 
@@ -107,9 +109,9 @@ class LabScreen(StepKeys):
         try:
             cls = panel_class(panel_id)
             widget = (cls(self.hub, {}, id=f"lab-panel-{panel_id}") if cls is not None
-                      else Static(f"The {PANELS[panel_id].title} panel is not available.",
-                                  classes="lab-missing"))
+                      else Static(_("The {panel} panel is not available.").format(
+                          panel=_(PANELS[panel_id].title)), classes="lab-missing"))
         except Exception as err:  # the other tabs must keep working
-            widget = Static(f"The {PANELS[panel_id].title} panel could not open: {err}",
-                            classes="lab-missing")
+            widget = Static(_("The {panel} panel could not open: {error}").format(
+                panel=_(PANELS[panel_id].title), error=err), classes="lab-missing")
         box.mount(widget)

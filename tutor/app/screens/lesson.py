@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -30,27 +31,29 @@ from tutor.course.schema import (
 )
 from tutor.course.shuffle import choice_order
 from tutor.course.summary import unanswered_quizzes
-from tutor.i18n import _
+from tutor.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
 
-KIND_LABEL = {"read": "Read", "quiz": "Quiz", "panel": "Live panel", "task": "Task",
-              "exercise": "Exercise"}
+KIND_LABEL = {"read": N_("Read"), "quiz": N_("Quiz"), "panel": N_("Live panel"),
+              "task": N_("Task"), "exercise": N_("Exercise")}
 
 
 class LessonScreen(StepKeys):
     CSS_PATH = "lesson.tcss"
     BINDINGS = [
-        Binding("n,right", "next_step", "Next", id="lesson.next"),
-        Binding("p,left", "previous_step", "Previous", id="lesson.previous"),
-        *escape_bindings("Map", "lesson.map"),
-        Binding("m", "back", "Map", show=False, id="lesson.map_key"),
-        Binding("down", "scroll('down')", "Scroll down", show=False, id="lesson.scroll_down"),
-        Binding("up", "scroll('up')", "Scroll up", show=False, id="lesson.scroll_up"),
-        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False,
+        Binding("n,right", "next_step", N_("Next"), id="lesson.next"),
+        Binding("p,left", "previous_step", N_("Previous"), id="lesson.previous"),
+        *escape_bindings(N_("Map"), "lesson.map"),
+        Binding("m", "back", N_("Map"), show=False, id="lesson.map_key"),
+        Binding("down", "scroll('down')", N_("Scroll down"), show=False,
+                id="lesson.scroll_down"),
+        Binding("up", "scroll('up')", N_("Scroll up"), show=False, id="lesson.scroll_up"),
+        Binding("pagedown,space", "scroll('page_down')", N_("Page down"), show=False,
                 id="lesson.page_down"),
-        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="lesson.page_up"),
+        Binding("pageup", "scroll('page_up')", N_("Page up"), show=False,
+                id="lesson.page_up"),
     ]
 
     def __init__(self, lesson: Lesson) -> None:
@@ -105,8 +108,9 @@ class LessonScreen(StepKeys):
         step = self.step
         self.tutor.store.record_position(self.lesson.id, step.id, index)
         title = f" · {step.title}" if step.title else ""
-        self.query_one("#step-counter", Static).update(
-            f"Step {index + 1}/{len(self.lesson.steps)} · {KIND_LABEL[step.kind]}{title}")
+        self.query_one("#step-counter", Static).update(Text(
+            _("Step {number}/{total}").format(number=index + 1, total=len(self.lesson.steps))
+            + f" · {_(KIND_LABEL[step.kind])}{title}"))
         body = self.query_one("#step-body", VerticalScroll)
         view = self._kept.get(step.id)
         if view is None:
@@ -179,12 +183,16 @@ class LessonScreen(StepKeys):
         if left:
             # done means answered: take the learner to the first open quiz instead
             steps = ", ".join(str(i + 1) for i in left)
-            self.notify(f"The lesson is done once its quizzes are answered (step {steps}).",
-                        title="Not done yet", severity="warning")
+            self.notify(ngettext("The lesson is done once its quizzes are answered "
+                                 "(step {steps}).",
+                                 "The lesson is done once its quizzes are answered "
+                                 "(steps {steps}).", len(left)).format(steps=steps),
+                        title=_("Not done yet"), severity="warning")
             await self.show_step(left[0])
             return
         self.tutor.store.complete_lesson(self.lesson.id)
-        self.notify(f"Lesson complete: {self.lesson.title}", title="Well done")
+        self.notify(_("Lesson complete: {title}").format(title=self.lesson.title),
+                    title=_("Well done"))
         self.tutor.finished_lesson = self.lesson.id  # the map moves on to the next lesson
         self.app.pop_screen()
 

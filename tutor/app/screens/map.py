@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +13,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, ProgressBar, Static
 
-from tutor.app.panels.render import clip
+from tutor.app.keys import TranslatedKeys
 from tutor.app.widgets.model_status import ModelStatus
-from tutor.course.summary import course_summary
-from tutor.i18n import _
+from tutor.course.summary import STATUS_WORDS, course_summary
+from tutor.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -22,14 +24,23 @@ if TYPE_CHECKING:
 STATUS_MARK = {"new": "·", "in progress": "▶", "done": "✓", "broken": "⚠"}
 
 
-class MapScreen(Screen[None]):
+def clip(text: str, width: int) -> Text:
+    """`text` in at most `width` terminal cells, an ellipsis where it was cut (Hangul takes
+    two cells a syllable, so counting characters would overrun the column)."""
+    shown = Text(text)
+    if cell_len(text) > width:
+        shown.truncate(max(1, width), overflow="ellipsis")
+    return shown
+
+
+class MapScreen(TranslatedKeys, Screen[None]):
     CSS_PATH = "map.tcss"
     BINDINGS = [
-        Binding("enter", "open_lesson", "Open", id="map.open", priority=True),
+        Binding("enter", "open_lesson", N_("Open"), id="map.open", priority=True),
         # the app's own keys, shown here where the footer has room for them
-        Binding("q", "app.quit", "Quit", id="map.quit"),
-        Binding("l", "app.lab", "Lab", id="map.lab"),
-        Binding("L", "app.switch_language", _("Language"), show=False, id="map.language"),
+        Binding("q", "app.quit", N_("Quit"), id="map.quit"),
+        Binding("l", "app.lab", N_("Lab"), id="map.lab"),
+        Binding("L", "app.switch_language", N_("Language"), show=False, id="map.language"),
     ]
 
     @property
@@ -54,7 +65,7 @@ class MapScreen(Screen[None]):
         table = self.query_one("#lessons", DataTable)
         # no minutes column: the detail pane says them, and at 80 columns it pushed the
         # scores off the table's edge
-        table.add_columns("#", "Lesson", "Status", "Quiz")
+        table.add_columns("#", _("Lesson"), _("Status"), _("Quiz"))
         self.refresh_course(highlight=self.tutor.store.last_lesson())
         table.focus()
 
@@ -80,12 +91,15 @@ class MapScreen(Screen[None]):
         for n, row in enumerate(self.rows, start=1):
             quiz = f"{row['score']}/{row['quizzes']}" if row["quizzes"] and row["answered"] else ""
             if row["exercises"]:
-                code = f"code {len(row['exercises_passed'])}/{len(row['exercises'])}"
+                code = _("code {passed}/{total}").format(passed=len(row["exercises_passed"]),
+                                                         total=len(row["exercises"]))
                 quiz = f"{quiz} · {code}" if quiz else code
-            status = f"{STATUS_MARK.get(row['status'], '')} {row['status']}"
+            word = STATUS_WORDS.get(row["status"])
+            status = f"{STATUS_MARK.get(row['status'], '')} {_(word) if word else row['status']}"
             if row["status"] == "in progress":  # how far the learner got, not where they are
-                status = (f"{STATUS_MARK['in progress']} "
-                          f"{max(row['furthest'], row['step']) + 1}/{row['steps']} steps")
+                status = f"{STATUS_MARK['in progress']} " + ngettext(
+                    "{reached}/{total} step", "{reached}/{total} steps", row["steps"]).format(
+                        reached=max(row["furthest"], row["step"]) + 1, total=row["steps"])
             cells.append((str(n), row["title"], status, quiz))
         # titles give way (with an ellipsis) so every column fits the table's width
         self._cells = cells
@@ -93,11 +107,13 @@ class MapScreen(Screen[None]):
         for i, (num, title, status, quiz) in enumerate(cells):
             table.add_row(num, clip(title, room), status, quiz, key=str(i))
         done, total = summary["done"], summary["total"]
-        self.query_one("#course-heading", Static).update(
-            f"{self.app.title}: {done} of {total} lessons done" if total
-            else f"No lessons found in {self.tutor.lessons_path}. The course ships in the "
-                 "repository's lessons/ folder: run the tutor from a clone, or set "
-                 "TUTOR_LESSONS_DIR to a folder of lesson files.")
+        self.query_one("#course-heading", Static).update(Text(
+            ngettext("{title}: {done} of {total} lesson done",
+                     "{title}: {done} of {total} lessons done", total).format(
+                         title=self.app.title, done=done, total=total) if total
+            else _("No lessons found in {folder}. The course ships in the repository's "
+                   "lessons/ folder: run the tutor from a clone, or set TUTOR_LESSONS_DIR "
+                   "to a folder of lesson files.").format(folder=self.tutor.lessons_path)))
         bar = self.query_one("#course-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=done)
         if current is not None:
@@ -109,7 +125,9 @@ class MapScreen(Screen[None]):
 
     def _title_room(self, cells: list[tuple[str, str, str, str]]) -> int:
         width = self.query_one("#lessons", DataTable).size.width or self.app.size.width - 2
-        others = sum(max((len(c[i]) for c in cells), default=0) for i in (0, 2, 3))
+        # the widest cell of each other column, its header included, in terminal cells
+        headers = ("#", _("Lesson"), _("Status"), _("Quiz"))
+        others = sum(max(cell_len(c[i]) for c in [headers, *cells]) for i in (0, 2, 3))
         # each column has a cell of padding either side; one more for the scroll bar
         return max(12, width - others - 2 * 4 - 2)
 
@@ -139,20 +157,26 @@ class MapScreen(Screen[None]):
             return
         entry = entries[index]
         if entry.lesson is None or entry.errors:
-            lines = [f"**{entry.path.name} is broken** and cannot be opened:", ""]
+            lines = [_("**{file} is broken** and cannot be opened:").format(
+                file=entry.path.name), ""]
             lines += [f"- `{err}`" for err in entry.errors[:8]]
             if len(entry.errors) > 8:
-                lines.append(f"- … and {len(entry.errors) - 8} more (run `tutor check`)")
+                more = len(entry.errors) - 8
+                lines.append("- " + ngettext("… and {count} more (run `tutor check`)",
+                                             "… and {count} more (run `tutor check`)",
+                                             more).format(count=more))
             self._set_detail("\n".join(lines))
             return
         lesson = entry.lesson
         objectives = "\n".join(f"- {o}" for o in lesson.objectives)
-        text = (f"**{lesson.title}** · about {lesson.minutes} min\n\n{lesson.summary}\n\n"
-                f"You will be able to:\n\n{objectives}")
+        minutes = ngettext("about {minutes} min", "about {minutes} min",
+                           lesson.minutes).format(minutes=lesson.minutes)
+        text = (f"**{lesson.title}** · {minutes}\n\n{lesson.summary}\n\n"
+                + _("You will be able to:") + f"\n\n{objectives}")
         if lesson.references:
             refs = "\n".join(f"- {r.authors} ({r.year}). [{r.title}]({r.link})"
                              for r in lesson.references)
-            text += f"\n\nReferences:\n\n{refs}"
+            text += "\n\n" + _("References:") + f"\n\n{refs}"
         self._set_detail(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -181,8 +205,8 @@ class MapScreen(Screen[None]):
             return
         entry = entries[index]
         if entry.lesson is None or entry.errors:
-            first = entry.errors[0] if entry.errors else "unknown error"
-            self.notify(f"This lesson is broken: {first}", severity="error",
-                        title=entry.path.name)
+            first = entry.errors[0] if entry.errors else _("unknown error")
+            self.notify(_("This lesson is broken: {error}").format(error=first),
+                        severity="error", title=entry.path.name)
             return
         self.tutor.open_lesson(entry.id)

@@ -13,11 +13,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tutor.app.keys import TranslatedKeys
 from tutor.i18n import _
 from tutor.serve.learners import NAME_MAX, clean_name
 
 
-class NameScreen(ModalScreen[str]):
+class NameScreen(TranslatedKeys, ModalScreen[str]):
     """Dismisses with the cleaned name once the learner gives one; it cannot be skipped."""
 
     CSS_PATH = "name.tcss"

@@ -28,7 +28,7 @@ from tutor.app.engines import EngineHub
 from tutor.course.schema import ExerciseStep
 from tutor.exercises import catalog
 from tutor.exercises.runner import CheckRun, ExerciseError, run_checks
-from tutor.i18n import _
+from tutor.i18n import N_, _, ngettext
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke before the editor's text is saved
 
@@ -43,10 +43,11 @@ def external_editor() -> list[str] | None:
 
 class ExerciseView(Vertical, can_focus=True):
     BINDINGS = [
-        Binding("ctrl+r", "run_checks", _("Run checks"), id="exercise.run"),
-        Binding("ctrl+s", "save_and_run", _("Save and check"), show=False, id="exercise.save"),
-        Binding("e", "edit", _("Edit"), id="exercise.edit"),
-        Binding("ctrl+g", "give_up", _("Solution"), id="exercise.solution"),
+        Binding("ctrl+r", "run_checks", N_("Run checks"), id="exercise.run"),
+        Binding("ctrl+s", "save_and_run", N_("Save and check"), show=False,
+                id="exercise.save"),
+        Binding("e", "edit", N_("Edit"), id="exercise.edit"),
+        Binding("ctrl+g", "give_up", N_("Solution"), id="exercise.solution"),
     ]
 
     class Passed(Message):
@@ -98,7 +99,7 @@ class ExerciseView(Vertical, can_focus=True):
                                   editor=editor[0] if editor else ""), classes="step-text")
         if self.exercise.hints:
             with Collapsible(title=_("Hints"), collapsed=True):
-                yield Static("\n".join(f"• {h}" for h in self.exercise.hints), markup=False)
+                yield Static("\n".join(f"• {_(h)}" for h in self.exercise.hints), markup=False)
         self._text_area = TextArea.code_editor(text, language="python", id="exercise-editor",
                                                soft_wrap=False, show_line_numbers=True)
         yield self._text_area
@@ -202,22 +203,26 @@ class ExerciseView(Vertical, can_focus=True):
         lines = Text()
         for check in run.checks:
             mark = "✓ " if check.passed else "✗ "
-            lines.append(mark + check.name, style="bold green" if check.passed else "bold red")
+            # check names travel in English (they are ids) and are N_() messages
+            lines.append(mark + _(check.name), style="bold green" if check.passed else "bold red")
             lines.append("\n")
             for line in check.message.splitlines():
                 lines.append(f"    {line}\n")
         self.query_one("#exercise-results", Static).update(lines)
         good = sum(1 for c in run.checks if c.passed)
         if run.passed:
-            self._status(True, _("✓ All {n} checks passed! The reference solution is "
-                                 "below.").format(n=good))
+            self._status(True, ngettext("✓ The check passed! The reference solution is below.",
+                                        "✓ All {n} checks passed! The reference solution is "
+                                        "below.", good).format(n=good))
             if not self.passed:
                 self.passed = True
                 self.post_message(self.Passed(self.step.id, run.id))
             self._reveal()
         else:
-            self._status(False, _("{good} of {total} checks passed: see what failed.").format(
-                good=good, total=len(run.checks)))
+            self._status(False, ngettext("{good} of {total} check passed: see what failed.",
+                                         "{good} of {total} checks passed: see what failed.",
+                                         len(run.checks)).format(good=good,
+                                                                 total=len(run.checks)))
 
     def _status(self, passed: bool | None, text: str) -> None:
         found = self.query("#exercise-status")

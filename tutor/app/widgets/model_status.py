@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
+
+from tutor.i18n import _
 
 
 class ModelStatus(Static):
@@ -21,4 +24,6 @@ class ModelStatus(Static):
         kind, text = state
         for name in ("idle", "loading", "ready", "missing", "error"):
             self.set_class(kind == name, f"-{name}")
-        self.update(f"Model: {text}")
+        # the app's own states come translated, but its first one is declared before the
+        # language is chosen (an N_() message): look it up here too
+        self.update(Text(_("Model: {state}").format(state=_(text))))

@@ -15,6 +15,7 @@ from tutor.app.widgets.prose import whole_numbers
 from tutor.course.grading import Answer, is_correct
 from tutor.course.progress import SavedAnswer
 from tutor.course.schema import AnyQuiz, MultipleQuiz, ShortQuiz, SingleQuiz, correct_choice_ids
+from tutor.i18n import N_, _
 
 
 class AnswerInput(Input):
@@ -23,7 +24,7 @@ class AnswerInput(Input):
     Focusing it never selects the saved answer: a key typed then adds to it instead of
     replacing it."""
 
-    BINDINGS = [Binding("escape", "release", "Leave field", id="quiz.leave_answer")]
+    BINDINGS = [Binding("escape", "release", N_("Leave field"), id="quiz.leave_answer")]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, select_on_focus=False, **kwargs)
@@ -69,9 +70,9 @@ class QuizView(Vertical):
             yield SelectionList[int](*((quiz.choices[j].text, j) for j in self.order),
                                      id="choices")
         else:
-            yield AnswerInput(placeholder="Your answer, then Enter", id="short-answer")
+            yield AnswerInput(placeholder=_("Your answer, then Enter"), id="short-answer")
         with Horizontal(classes="quiz-actions"):
-            yield Button("Check answer", id="check", variant="primary")
+            yield Button(_("Check answer"), id="check", variant="primary")
             yield Static("", id="verdict")
         yield Markdown("", id="explanations")
 
@@ -116,7 +117,7 @@ class QuizView(Vertical):
     def submit(self) -> None:
         answer = self.current_answer()
         if answer is None:
-            self._set_verdict("Choose or type an answer first.", "-empty")
+            self._set_verdict(_("Choose or type an answer first."), "-empty")
             return
         right = is_correct(self.quiz, answer)
         # once the explanations have shown the answer, a retry is practice: it counts as
@@ -149,13 +150,13 @@ class QuizView(Vertical):
 
     def _show_feedback(self, answer: Any, right: bool, counts: bool) -> None:
         if right and counts:
-            self._set_verdict("✓ Correct.", "-right")
+            self._set_verdict(_("✓ Correct."), "-right")
         elif right:
-            self._set_verdict("✓ Right, after the answer was shown: it does not count as "
-                              "correct.", "-revealed")
+            self._set_verdict(_("✓ Right, after the answer was shown: it does not count as "
+                                "correct."), "-revealed")
         else:
-            self._set_verdict("✗ Not quite: the explanations below say why, and mark the right "
-                              "answer.", "-wrong")
+            self._set_verdict(_("✗ Not quite: the explanations below say why, and mark the "
+                                "right answer."), "-wrong")
         self.query_one("#explanations", Markdown).update(
             explanation_text(self.quiz, answer, self.order))
 
@@ -168,14 +169,15 @@ def explanation_text(quiz: AnyQuiz, answer: Any, order: list[int] | None = None)
         right = correct_choice_ids(quiz)
         chosen = {answer} if isinstance(answer, str) else set(answer or [])
         for choice in (quiz.choices[j] for j in (order or range(len(quiz.choices)))):
-            mark = "✓ right" if choice.id in right else "✗ wrong"
-            yours = " · your answer" if choice.id in chosen else ""
+            mark = _("✓ right") if choice.id in right else _("✗ wrong")
+            yours = " · " + _("your answer") if choice.id in chosen else ""
             parts.append(f"- **{choice.text}** ({mark}{yours}): {choice.explanation}")
     else:
         spec = quiz.answer
         expected = (f"{spec.number:g}" + (f" ± {spec.tolerance:g}" if spec.tolerance else "")
                     if spec.number is not None else " / ".join(spec.text or []))
-        parts.append(f"Expected: **{expected}**. You answered: **{answer}**.")
+        parts.append(_("Expected: **{expected}**. You answered: **{answer}**.").format(
+            expected=expected, answer=answer))
     if quiz.explanation:
         parts.append("")
         parts.append(quiz.explanation)

@@ -16,24 +16,28 @@ from tutor.app.widgets.prose import sentence, whole_numbers
 from tutor.course.panels import PANELS
 from tutor.course.rules import Outcome, all_pass, evaluate
 from tutor.course.schema import PanelStep, TaskStep
+from tutor.i18n import _
 
 
 def build_panel(panel_id: str, hub: EngineHub, inputs: dict[str, object]) -> Widget:
     """The live panel for an id, or a placeholder that says why it cannot be shown."""
-    title = PANELS[panel_id].title if panel_id in PANELS else panel_id
+    title = _(PANELS[panel_id].title) if panel_id in PANELS else panel_id
     try:
         cls = panel_class(panel_id)
     except Exception as err:  # a panel module that fails to import must not take the lesson
-        return Static(f"The live panel '{panel_id}' ({title}) could not be opened: {err}",
+        return Static(Text(_("The live panel '{id}' ({title}) could not be opened: {error}")
+                           .format(id=panel_id, title=title, error=err)),
                       classes="panel-placeholder -error")
     if cls is None:
-        return Static(f"The live panel '{panel_id}' ({title}) is not available in this "
-                      "version yet. Read on: the rest of the lesson works without it.",
+        return Static(Text(_("The live panel '{id}' ({title}) is not available in this "
+                             "version yet. Read on: the rest of the lesson works without it.")
+                           .format(id=panel_id, title=title)),
                       classes="panel-placeholder")
     try:
         return cls(hub, inputs=dict(inputs))
     except Exception as err:
-        return Static(f"The live panel '{panel_id}' ({title}) could not be opened: {err}",
+        return Static(Text(_("The live panel '{id}' ({title}) could not be opened: {error}")
+                           .format(id=panel_id, title=title, error=err)),
                       classes="panel-placeholder -error")
 
 
@@ -62,20 +66,20 @@ class TaskView(Vertical):
         self.done = done
 
     def compose(self) -> ComposeResult:
-        yield Markdown(f"**Task:** {whole_numbers(self.step.goal)}",
+        yield Markdown(_("**Task:** {goal}").format(goal=whole_numbers(self.step.goal)),
                        classes="step-text task-goal")
         if self.step.hint:
-            with Collapsible(title="Hint", collapsed=True):
+            with Collapsible(title=_("Hint"), collapsed=True):
                 yield Static(self.step.hint)
         yield Static("", id="task-status")
         yield build_panel(self.step.panel, self.hub, self.step.inputs)
 
     def on_mount(self) -> None:
         if self.done:
-            self._show(True, "✓ Done. " + sentence(self.step.success or
-                                                  "You completed this task."))
+            self._show(True, _("✓ Done.") + " " + sentence(self.step.success or
+                                                          _("You completed this task.")))
         else:
-            self._show(False, "Not done yet: use the panel below.")
+            self._show(False, _("Not done yet: use the panel below."))
 
     def _show(self, passed: bool, text: str) -> None:
         status = self.query_one("#task-status", Static)
@@ -89,18 +93,18 @@ class TaskView(Vertical):
         if subject is not None and is_empty(message.result.get(subject)):
             # nothing typed yet: an empty box must never pass (or fail) a rule on its numbers
             if not self.done:
-                self._show(False, "Not done yet: type something in the panel below.")
+                self._show(False, _("Not done yet: type something in the panel below."))
             return
         outcomes = evaluate(self.step.check, message.result)
         if all_pass(outcomes):
-            self._show(True, "✓ Task passed! " + sentence(self.step.success or ""))
+            self._show(True, _("✓ Task passed!") + " " + sentence(self.step.success or ""))
             if not self.done:
                 self.done = True
                 self.post_message(self.Passed(self.step.id))
         elif self.done:
-            self._show(True, "✓ Done (earlier). Now:\n" + self._words(outcomes))
+            self._show(True, _("✓ Done (earlier). Now:") + "\n" + self._words(outcomes))
         else:
-            self._show(False, "Not yet:\n" + self._words(outcomes))
+            self._show(False, _("Not yet:") + "\n" + self._words(outcomes))
 
     def _words(self, outcomes: list[Outcome]) -> str:
         spec = PANELS.get(self.step.panel)

@@ -15,15 +15,16 @@ import numpy as np
 import torch
 
 from tutor.exercises.checks import Check, Fail, as_array, close, expect_shape, worst
+from tutor.i18n import N_, _
 
-NO_SCALE = ("did you scale by 1/√d? Your weights match softmax(q·kᵀ) with no 1/√d scaling: "
+NO_SCALE = N_("did you scale by 1/√d? Your weights match softmax(q·kᵀ) with no 1/√d scaling: "
             "divide the scores by the square root of head_dim before the softmax")
-MASK_AFTER = ("the mask is applied after the softmax: your rows no longer sum to 1. Set the "
+MASK_AFTER = N_("the mask is applied after the softmax: your rows no longer sum to 1. Set the "
               "scores above the diagonal to -inf BEFORE the softmax")
-NO_MASK = ("your weights are not zero above the diagonal: with causal=True query i may not "
+NO_MASK = N_("your weights are not zero above the diagonal: with causal=True query i may not "
            "attend to keys after i (no mask applied). Set those scores to -inf before the "
            "softmax")
-MASKED_BOTH_WAYS = ("with causal=False every query attends to every key (MiniLM reads in both "
+MASKED_BOTH_WAYS = N_("with causal=False every query attends to every key (MiniLM reads in both "
                     "directions): apply the mask only when causal is True")
 
 
@@ -53,39 +54,41 @@ def reference(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool,
 
 def _tensors(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return tuple(rng.normal(size=(3, 6, 16)) for _ in range(3))  # type: ignore[return-value]
+    return tuple(rng.normal(size=(3, 6, 16)) for _i in range(3))  # type: ignore[return-value]
 
 
 def _call(fn: Callable[..., Any], q: np.ndarray, k: np.ndarray, v: np.ndarray,
           causal: bool) -> tuple[np.ndarray, np.ndarray]:
     result = fn(q.copy(), k.copy(), v.copy(), causal)
     if not isinstance(result, tuple | list) or len(result) != 2:
-        raise Fail(f"return a pair (output, weights), not {type(result).__name__}")
-    out, weights = as_array(result[0], "the output"), as_array(result[1], "the weights")
+        raise Fail(_("return a pair (output, weights), not {type}").format(
+            type=type(result).__name__))
+    out, weights = as_array(result[0], _("the output")), as_array(result[1], _("the weights"))
     heads, seq, dim = q.shape
-    expect_shape(out, (heads, seq, dim), "the output [heads, seq, head_dim]")
-    expect_shape(weights, (heads, seq, k.shape[1]), "the weights [heads, seq, seq]")
+    expect_shape(out, (heads, seq, dim), _("the output [heads, seq, head_dim]"))
+    expect_shape(weights, (heads, seq, k.shape[1]), _("the weights [heads, seq, seq]"))
     return out, weights
 
 
 def _diagnose(weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray,
               causal: bool) -> str:
     if not np.all(np.isfinite(weights)):
-        return "your weights contain nan or inf"
+        return _("your weights contain nan or inf")
     if causal:
         if close(weights, reference(q, k, v, True, mask="after"), atol=1e-6):
-            return MASK_AFTER
+            return _(MASK_AFTER)
         if np.any(np.abs(weights[:, _later(q.shape[1])]) > 1e-9):
-            return NO_MASK
+            return _(NO_MASK)
     elif np.all(np.abs(weights[:, _later(q.shape[1])]) < 1e-12):
-        return MASKED_BOTH_WAYS
+        return _(MASKED_BOTH_WAYS)
     if close(weights, reference(q, k, v, causal, scale=False), atol=1e-6):
-        return NO_SCALE
+        return _(NO_SCALE)
     sums = weights.sum(axis=-1)
     if not np.allclose(sums, 1, atol=1e-6):
-        return (f"each row of the weights must sum to 1 (softmax over the keys, the last "
-                f"axis); yours sum to {sums.min():.4g}..{sums.max():.4g}")
-    return "your weights are not softmax(q·kᵀ / √d)"
+        return _("each row of the weights must sum to 1 (softmax over the keys, the last "
+                 "axis); yours sum to {low}..{high}").format(low=f"{sums.min():.4g}",
+                                                            high=f"{sums.max():.4g}")
+    return _("your weights are not softmax(q·kᵀ / √d)")
 
 
 def _check_weights(fn: Callable[..., Any], causal: bool, seed: int) -> tuple[np.ndarray, ...]:
@@ -100,12 +103,12 @@ def _check_weights(fn: Callable[..., Any], causal: bool, seed: int) -> tuple[np.
 
 def scaled(fn: Callable[..., Any], models: Any) -> str:
     _check_weights(fn, False, 0)
-    return "softmax(q·kᵀ / √d) over the keys, every query sees every key"
+    return _("softmax(q·kᵀ / √d) over the keys, every query sees every key")
 
 
 def causal_mask(fn: Callable[..., Any], models: Any) -> str:
     _check_weights(fn, True, 1)
-    return "with causal=True the weights are 0 above the diagonal and rows sum to 1"
+    return _("with causal=True the weights are 0 above the diagonal and rows sum to 1")
 
 
 def output(fn: Callable[..., Any], models: Any) -> str:
@@ -113,8 +116,9 @@ def output(fn: Callable[..., Any], models: Any) -> str:
         q, k, v, out, weights = _check_weights(fn, causal, seed)
         want = reference(q, k, v, causal) @ v
         if not close(out, want, atol=1e-6):
-            raise Fail(f"causal={causal}: the output should be weights @ v, the weighted sum "
-                       f"of the value vectors ({worst(out, want)})")
+            raise Fail(f"causal={causal}: " + _("the output should be weights @ v, the "
+                                                "weighted sum of the value vectors")
+                       + f" ({worst(out, want)})")
     return "output = weights @ v"
 
 
@@ -173,7 +177,7 @@ PROMPTS = ("The capital of France is", "Attention lets every token look at")
 @torch.no_grad()
 def _greedy(model: Any, ids: list[int], n: int) -> list[int]:
     seq = list(ids)
-    for _ in range(n):
+    for _step in range(n):
         logits = model(input_ids=torch.tensor([seq]), use_cache=False).logits[0, -1]
         seq.append(int(torch.argmax(logits)))
     return seq[len(ids):]
@@ -206,17 +210,20 @@ def in_decoder(fn: Callable[..., Any], models: Any) -> str:
                          .abs().max())
             worst_diff = max(worst_diff, diff)
             if not diff < 1e-4:
-                raise Fail(f"with your attention in every layer of SmolLM2 (causal=True), the "
-                           f"next-token probabilities for {prompt!r} moved by up to {diff:.3g}")
+                raise Fail(_("with your attention in every layer of SmolLM2 (causal=True), "
+                             "the next-token probabilities for {prompt} moved by up to "
+                             "{diff}").format(prompt=repr(prompt), diff=f"{diff:.3g}"))
         your_tokens = _greedy(model, models.ids(PROMPTS[0]), GREEDY)
     stock_tokens = models.memo["greedy"]
     if your_tokens != stock_tokens:
         at = next(i for i, (a, b) in enumerate(zip(your_tokens, stock_tokens, strict=True))
                   if a != b)
-        raise Fail(f"with your attention in SmolLM2, greedy decoding of {PROMPTS[0]!r} "
-                   f"picked a different token at step {at + 1} of {GREEDY}")
-    return (f"inside all {model.config.num_hidden_layers} layers of SmolLM2: probabilities "
-            f"within {worst_diff:.1g}, the same {GREEDY} greedy tokens")
+        raise Fail(_("with your attention in SmolLM2, greedy decoding of {prompt} picked a "
+                     "different token at step {step} of {total}").format(
+                         prompt=repr(PROMPTS[0]), step=at + 1, total=GREEDY))
+    return _("inside all {layers} layers of SmolLM2: probabilities within {diff}, the same "
+             "{count} greedy tokens").format(layers=model.config.num_hidden_layers,
+                                             diff=f"{worst_diff:.1g}", count=GREEDY)
 
 
 ENCODER_TEXTS = ["A man is playing a guitar.", "Someone plays music.",
@@ -235,16 +242,16 @@ def in_encoder(fn: Callable[..., Any], models: Any) -> str:
         yours = embed(pair.model, pair.tokenizer, ENCODER_TEXTS, torch.device("cpu"), 512)[0]
     diff = float(np.abs(yours - stock).max())
     if not diff < 1e-4:
-        raise Fail(f"with your attention in every layer of MiniLM (causal=False), the sentence "
-                   f"embeddings moved by up to {diff:.3g}")
-    return (f"inside MiniLM on a padded batch of {len(ENCODER_TEXTS)}: sentence embeddings "
-            f"within {diff:.1g}")
+        raise Fail(_("with your attention in every layer of MiniLM (causal=False), the "
+                     "sentence embeddings moved by up to {diff}").format(diff=f"{diff:.3g}"))
+    return _("inside MiniLM on a padded batch of {count}: sentence embeddings within "
+             "{diff}").format(count=len(ENCODER_TEXTS), diff=f"{diff:.1g}")
 
 
 CHECKS: list[Check] = [
-    ("scaled by 1/√d", scaled),
-    ("causal mask before the softmax", causal_mask),
+    (N_("scaled by 1/√d"), scaled),
+    (N_("causal mask before the softmax"), causal_mask),
     ("output = weights @ v", output),
-    ("inside SmolLM2", in_decoder),
-    ("inside MiniLM", in_encoder),
+    (N_("inside SmolLM2"), in_decoder),
+    (N_("inside MiniLM"), in_encoder),
 ]

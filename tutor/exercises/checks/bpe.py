@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from tutor.exercises.checks import Check, Fail
+from tutor.i18n import N_, _
 
 ENGLISH = """\
 The quick brown fox jumps over the lazy dog while the children watched from the window.
@@ -38,10 +39,11 @@ KOREAN = """\
 EMOJI = """\
 I love pizza 🍕 and coffee ☕ 😀 🎉🎉 👍🏽 ❤️ 🚀 family: 👨‍👩‍👧 flags 🇫🇷 🇰🇷 ok 👌 done ✅
 """
-GROUPS = {"English": ENGLISH, "code and numbers": CODE + NUMBERS,
-          "Korean and emoji": KOREAN + EMOJI}
+# keyed by the group's name in the messages (an N_() message, translated where it is used)
+GROUPS = {N_("English"): ENGLISH, N_("code and numbers"): CODE + NUMBERS,
+          N_("Korean and emoji"): KOREAN + EMOJI}
 
-ORDER = ("merges applied in order of appearance instead of rank: always merge the adjacent "
+ORDER = N_("merges applied in order of appearance instead of rank: always merge the adjacent "
          "pair with the LOWEST rank anywhere in the word, not the first mergeable pair from "
          "the left")
 
@@ -59,7 +61,7 @@ def _tokenizer_parts(models: Any) -> tuple[Any, dict[tuple[str, str], int]]:
 
 def words(models: Any, text: str) -> list[tuple[str, list[str]]]:
     """Each distinct pre-tokenised word and the tokens SmolLM2's tokenizer makes of it."""
-    backend, _ = _tokenizer_parts(models)
+    backend, _ranks = _tokenizer_parts(models)
     seen: dict[str, list[str]] = {}
     for piece, _span in backend.pre_tokenizer.pre_tokenize_str(text):
         if piece not in seen:
@@ -77,26 +79,29 @@ def leftmost_first(symbols: list[str], ranks: dict[tuple[str, str], int]) -> lis
 
 
 def _group(fn: Callable[..., Any], models: Any, name: str) -> str:
-    _, ranks = _tokenizer_parts(models)
+    _backend, ranks = _tokenizer_parts(models)
     cases = words(models, GROUPS[name])
     wrong = []
     for piece, want in cases:
         got = fn(list(piece), ranks)
         if not isinstance(got, list) or not all(isinstance(s, str) for s in got):
-            raise Fail(f"return a list of strings, not {type(got).__name__}")
+            raise Fail(_("return a list of strings, not {type}").format(type=type(got).__name__))
         if got != want:
             wrong.append((piece, got, want))
     if not wrong:
-        return f"{len(cases)} {name} words split exactly as SmolLM2's tokenizer splits them"
+        return _("{count} {group} words split exactly as SmolLM2's tokenizer splits "
+                 "them").format(count=len(cases), group=_(name))
     piece, got, want = wrong[0]
-    if all(g == leftmost_first(list(p), ranks) for p, g, _ in wrong):
-        reason = ORDER
+    if all(g == leftmost_first(list(p), ranks) for p, g, _w in wrong):
+        reason = _(ORDER)
     elif "".join(got) != piece:
-        reason = "your symbols no longer spell the word: a merge must join two neighbours"
+        reason = _("your symbols no longer spell the word: a merge must join two neighbours")
     else:
-        reason = "not the tokenizer's merges"
-    raise Fail(f"{len(wrong)} of {len(cases)} {name} words differ: {reason}. "
-               f"For {piece!r} you gave {got}, the tokenizer gives {want}")
+        reason = _("not the tokenizer's merges")
+    raise Fail(_("{wrong} of {count} {group} words differ: {reason}. For {word} you gave "
+                 "{got}, the tokenizer gives {want}").format(
+                     wrong=len(wrong), count=len(cases), group=_(name), reason=reason,
+                     word=repr(piece), got=got, want=want))
 
 
 def english(fn: Callable[..., Any], models: Any) -> str:
@@ -117,7 +122,7 @@ def prepare(models: Any) -> None:
 
 
 CHECKS: list[Check] = [
-    ("English words", english),
-    ("code and numbers", code),
-    ("Korean and emoji", other_scripts),
+    (N_("English words"), english),
+    (N_("code and numbers"), code),
+    (N_("Korean and emoji"), other_scripts),
 ]

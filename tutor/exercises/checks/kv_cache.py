@@ -10,11 +10,12 @@ import numpy as np
 import torch
 
 from tutor.exercises.checks import Check, Fail
+from tutor.i18n import N_, _
 
 PROMPTS = ("The capital of France is", "def fibonacci(n):", "Once upon a time, a robot")
 NEW_TOKENS = 8
 
-NO_CACHE = ("a decode loop without the cache: after the prompt, feed only the newest token, "
+NO_CACHE = N_("a decode loop without the cache: after the prompt, feed only the newest token, "
             "together with the cache that step returned")
 
 
@@ -39,9 +40,11 @@ class Step:
         self.fed += len(ids)
         self.calls += 1
         if self.budget is not None and self.fed > self.budget:
-            raise Fail(f"{NO_CACHE}. After a {self.prompt_len}-token prompt your loop had fed "
-                       f"the model {self.fed} positions in {self.calls} calls; {NEW_TOKENS} new "
-                       f"tokens need at most {self.budget} in all")
+            raise Fail(_(NO_CACHE) + ". " + _(
+                "After a {prompt}-token prompt your loop had fed the model {fed} positions in "
+                "{calls} calls; {new} new tokens need at most {budget} in all").format(
+                    prompt=self.prompt_len, fed=self.fed, calls=self.calls, new=NEW_TOKENS,
+                    budget=self.budget))
         out = self.model(input_ids=torch.tensor([ids]), past_key_values=cache, use_cache=True)
         return out.logits[0].float().numpy(), out.past_key_values
 
@@ -65,37 +68,42 @@ def _run(fn: Callable[..., Any], models: Any, prompt: str,
     step = Step(models.decoder.model, len(ids) + NEW_TOKENS if budget else None, len(ids))
     got = fn(step, list(ids), NEW_TOKENS)
     if not isinstance(got, list | tuple) or len(got) != NEW_TOKENS:
-        raise Fail(f"return a list of {NEW_TOKENS} token ids, not {got!r:.80}")
+        raise Fail(_("return a list of {count} token ids, not {got}").format(
+            count=NEW_TOKENS, got=repr(got)[:80]))
     try:
         return [int(t) for t in got], step
     except (TypeError, ValueError):
-        raise Fail(f"return token ids (ints), not {got!r:.80}") from None
+        raise Fail(_("return token ids (ints), not {got}").format(got=repr(got)[:80])) from None
 
 
 def tokens(fn: Callable[..., Any], models: Any) -> str:
     for prompt in PROMPTS:
-        got, _ = _run(fn, models, prompt)
+        got, _step = _run(fn, models, prompt)
         want = models.memo["generate"][prompt]
         if got[:len(want)] != want:  # generate() may stop early at end-of-sequence
             at = next(i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b)
-            raise Fail(f"for {prompt!r}, token {at + 1} is {got[at]}, greedy generate() "
-                       f"gives {want[at]}: take the argmax of the LAST row of logits")
-    return f"the same tokens as model.generate (greedy) for {len(PROMPTS)} prompts"
+            raise Fail(_("for {prompt}, token {number} is {got}, greedy generate() gives "
+                         "{want}: take the argmax of the LAST row of logits").format(
+                             prompt=repr(prompt), number=at + 1, got=got[at], want=want[at]))
+    return _("the same tokens as model.generate (greedy) for {count} prompts").format(
+        count=len(PROMPTS))
 
 
 def cached(fn: Callable[..., Any], models: Any) -> str:
     for prompt in PROMPTS:
-        _, step = _run(fn, models, prompt, budget=True)
+        _got, step = _run(fn, models, prompt, budget=True)
         prompt_len = len(models.ids(prompt))
         after = step.fed - prompt_len
         if after > NEW_TOKENS:
-            raise Fail(f"{NO_CACHE}. For {NEW_TOKENS} new tokens after a {prompt_len}-token "
-                       f"prompt your loop fed the model {step.fed} positions in {step.calls} "
-                       f"calls; with the cache it needs {prompt_len + NEW_TOKENS - 1}")
-    return "the prompt is fed once, then one token at a time"
+            raise Fail(_(NO_CACHE) + ". " + _(
+                "For {new} new tokens after a {prompt}-token prompt your loop fed the model "
+                "{fed} positions in {calls} calls; with the cache it needs {needed}").format(
+                    new=NEW_TOKENS, prompt=prompt_len, fed=step.fed, calls=step.calls,
+                    needed=prompt_len + NEW_TOKENS - 1))
+    return _("the prompt is fed once, then one token at a time")
 
 
 CHECKS: list[Check] = [
-    ("uses the KV cache", cached),  # first: it stops a loop without the cache early
-    ("greedy tokens", tokens),
+    (N_("uses the KV cache"), cached),  # first: it stops a loop without the cache early
+    (N_("greedy tokens"), tokens),
 ]

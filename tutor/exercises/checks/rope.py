@@ -9,9 +9,10 @@ import numpy as np
 import torch
 
 from tutor.exercises.checks import Check, Fail, as_array, close, expect_shape, worst
+from tutor.i18n import N_, _
 
 TEXT = "Rotary embeddings turn each position into an angle"
-INTERLEAVED = ("interleaved instead of rotate-half rotation: llama in transformers pairs "
+INTERLEAVED = N_("interleaved instead of rotate-half rotation: llama in transformers pairs "
                "dimension i with i + head_dim/2 (rotate_half), not neighbours 2i and 2i+1")
 
 
@@ -51,8 +52,8 @@ def interleaved(x: np.ndarray, positions: np.ndarray, base: float) -> np.ndarray
 
 def _rotate(fn: Callable[..., Any], x: np.ndarray, positions: np.ndarray,
             base: float) -> np.ndarray:
-    out = as_array(fn(x.copy(), positions.copy(), base), "the result")
-    expect_shape(out, x.shape, "the result [seq, head_dim]")
+    out = as_array(fn(x.copy(), positions.copy(), base), _("the result"))
+    expect_shape(out, x.shape, _("the result [seq, head_dim]"))
     return out
 
 
@@ -60,19 +61,20 @@ def matches_model(fn: Callable[..., Any], models: Any) -> str:
     base = base_of(models.decoder.model.config)
     n = len(models.ids(TEXT))
     for positions in _positions(n):
-        x, want, _, _ = models.memo["rope"][tuple(positions.tolist())]
+        x, want, _k, _k_rot = models.memo["rope"][tuple(positions.tolist())]
         x, want = x[:len(positions)], want[:len(positions)]
         got = _rotate(fn, x, positions, base)
         if close(got, want, atol=1e-4):
             continue
         if close(got, interleaved(x, positions.astype(np.float64), base), atol=1e-4):
-            raise Fail(INTERLEAVED)
+            raise Fail(_(INTERLEAVED))
         if close(got, interleaved(x, positions.astype(np.float64), 10000.0), atol=1e-4) or \
                 close(got, _reference(x, positions, 10000.0), atol=1e-4):
-            raise Fail(f"use the base you are given (SmolLM2's is {base:g}), not 10000")
-        raise Fail(f"at positions {positions.tolist()}: not the model's rotation "
-                   f"({worst(got, want)})")
-    return "matches SmolLM2's rotary embedding on its real query vectors"
+            raise Fail(_("use the base you are given (SmolLM2's is {base}), not 10000").format(
+                base=f"{base:g}"))
+        raise Fail(_("at positions {positions}: not the model's rotation").format(
+            positions=positions.tolist()) + f" ({worst(got, want)})")
+    return _("matches SmolLM2's rotary embedding on its real query vectors")
 
 
 def _reference(x: np.ndarray, positions: np.ndarray, base: float) -> np.ndarray:
@@ -85,19 +87,20 @@ def _reference(x: np.ndarray, positions: np.ndarray, base: float) -> np.ndarray:
 
 def relative(fn: Callable[..., Any], models: Any) -> str:
     base = base_of(models.decoder.model.config)
-    x, _, key, _ = models.memo["rope"][(0,)]
+    x, _q_rot, key, _k_rot = models.memo["rope"][(0,)]
     q_pos, k_pos = np.array([5, 9, 40, 3, 12]), np.array([2, 6, 37, 0, 2])
     q = _rotate(fn, np.repeat(x[:1], len(q_pos), 0), q_pos, base)
     k = _rotate(fn, np.repeat(key[:1], len(k_pos), 0), k_pos, base)
     dots = (q * k).sum(axis=-1)
     same, other = dots[:4], dots[4]
     if not np.allclose(same, same[0], rtol=1e-6, atol=1e-6):
-        raise Fail(f"q·k at distance 3 should not depend on where the pair sits, but positions "
-                   f"(5,2), (9,6), (40,37), (3,0) give {np.round(same, 4).tolist()}")
+        raise Fail(_("q·k at distance 3 should not depend on where the pair sits, but "
+                     "positions (5,2), (9,6), (40,37), (3,0) give {values}").format(
+                         values=np.round(same, 4).tolist()))
     if np.isclose(other, same[0], rtol=1e-6, atol=1e-9):
-        raise Fail("q·k is the same at distance 3 and at distance 10: the rotation should "
-                   "depend on the positions")
-    return "the score of a rotated query and key depends only on their distance"
+        raise Fail(_("q·k is the same at distance 3 and at distance 10: the rotation should "
+                     "depend on the positions"))
+    return _("the score of a rotated query and key depends only on their distance")
 
 
 def prepare(models: Any) -> None:
@@ -111,6 +114,6 @@ def _positions(n: int) -> list[np.ndarray]:
 
 
 CHECKS: list[Check] = [
-    ("matches the model (rotate-half)", matches_model),
-    ("scores depend on distance only", relative),
+    (N_("matches the model (rotate-half)"), matches_model),
+    (N_("scores depend on distance only"), relative),
 ]

@@ -9,14 +9,20 @@ import numpy as np
 import torch
 
 from tutor.exercises.checks import Check, Fail, as_array, close, expect_shape, worst
+from tutor.i18n import N_, _
 
 PROMPTS = ("The capital of France is", "def add(a, b):\n    return", "Once upon a time")
 TEMPERATURES = (0.7, 1.5, 0.3)
 
-NO_MAX = ("your probabilities contain nan or inf: exp overflows for large logits. Subtract "
-          "the largest logit before exp (no max-subtraction): softmax(x) = softmax(x - max(x))")
-ON_PROBS = ("temperature applied to probabilities: divide the logits by the temperature "
-            "before the softmax, softmax(logits / T), not the probabilities after it")
+NO_MAX = N_("your probabilities contain nan or inf: exp overflows for large logits. "
+            "Subtract the largest logit before exp (no max-subtraction): "
+            "softmax(x) = softmax(x - max(x))")
+NO_MAX_1E4 = N_("your probabilities contain nan or inf: exp overflows for logits around 1e4. "
+                "Subtract the largest logit before exp (no max-subtraction): "
+                "softmax(x) = softmax(x - max(x))")
+ON_PROBS = N_("temperature applied to probabilities: divide the logits by the temperature "
+              "before the softmax, softmax(logits / T), not the probabilities after it")
+NOT_ENGINE = N_("not the engine's probabilities")
 
 
 def engine_probs(logits: np.ndarray, temperature: float) -> np.ndarray:
@@ -32,18 +38,18 @@ def _plain(x: np.ndarray) -> np.ndarray:
 
 def _diagnose(out: np.ndarray, logits: np.ndarray, t: float) -> str | None:
     if not np.all(np.isfinite(out)):
-        return NO_MAX
+        return _(NO_MAX)
     p = _plain(logits.astype(np.float64))
     wrong = [p, p / t, _plain(p / t), p ** t / (p ** t).sum()]
     if t != 1 and any(close(out, w, atol=1e-6) for w in wrong):
-        return ON_PROBS
+        return _(ON_PROBS)
     return None
 
 
 def _call(fn: Callable[..., Any], logits: np.ndarray, t: float | None) -> np.ndarray:
     args = (logits.copy(),) if t is None else (logits.copy(), t)
-    out = as_array(fn(*args), "the result")
-    expect_shape(out, logits.shape, "the result")
+    out = as_array(fn(*args), _("the result"))
+    expect_shape(out, logits.shape, _("the result"))
     return out
 
 
@@ -54,8 +60,9 @@ def _compare(fn: Callable[..., Any], logits: np.ndarray, t: float, what: str) ->
         return
     reason = _diagnose(out, logits, t)
     if reason is None and abs(float(out.sum()) - 1) > 1e-4:
-        reason = f"your probabilities sum to {out.sum():.6g}, not 1: divide by the sum of exp"
-    raise Fail(f"{what}: {reason or 'not the engine`s probabilities'} ({worst(out, expected)})")
+        reason = _("your probabilities sum to {total}, not 1: divide by the sum of exp").format(
+            total=f"{out.sum():.6g}")
+    raise Fail(f"{what}: {reason or _(NOT_ENGINE)} ({worst(out, expected)})")
 
 
 def distribution(fn: Callable[..., Any], models: Any) -> str:
@@ -65,17 +72,20 @@ def distribution(fn: Callable[..., Any], models: Any) -> str:
         expected = engine_probs(logits, 1.0)
         if not close(out, expected, atol=1e-6, rtol=1e-4):
             reason = _diagnose(out, logits, 1.0)
-            raise Fail(f"for {prompt!r} at temperature 1: "
-                       f"{reason or 'not the engine`s probabilities'} ({worst(out, expected)})")
-    return f"matches the engine's probabilities for {len(PROMPTS)} real prompts"
+            raise Fail(_("for {prompt} at temperature 1").format(prompt=repr(prompt))
+                       + f": {reason or _(NOT_ENGINE)} ({worst(out, expected)})")
+    return _("matches the engine's probabilities for {count} real prompts").format(
+        count=len(PROMPTS))
 
 
 def temperature(fn: Callable[..., Any], models: Any) -> str:
     for prompt in PROMPTS:
         logits = models.last_logits(prompt)
         for t in TEMPERATURES:
-            _compare(fn, logits, t, f"for {prompt!r} at temperature {t}")
-    return f"matches the engine at temperatures {', '.join(map(str, TEMPERATURES))}"
+            _compare(fn, logits, t, _("for {prompt} at temperature {t}").format(
+                prompt=repr(prompt), t=t))
+    return _("matches the engine at temperatures {values}").format(
+        values=", ".join(map(str, TEMPERATURES)))
 
 
 def stability(fn: Callable[..., Any], models: Any) -> str:
@@ -83,11 +93,12 @@ def stability(fn: Callable[..., Any], models: Any) -> str:
     for t in (1.0, 0.5):
         out = _call(fn, logits, t)
         if not np.all(np.isfinite(out)):
-            raise Fail(NO_MAX.replace("large logits", "logits around 1e4"))
+            raise Fail(_(NO_MAX_1E4))
         expected = engine_probs(logits, t)
         if not close(out, expected, atol=1e-6, rtol=1e-3):
-            raise Fail(f"logits around 1e4 at temperature {t}: {worst(out, expected)}")
-    return "logits around 1e4 give finite, correct probabilities"
+            raise Fail(_("logits around 1e4 at temperature {t}").format(t=t)
+                       + f": {worst(out, expected)}")
+    return _("logits around 1e4 give finite, correct probabilities")
 
 
 def prepare(models: Any) -> None:
@@ -96,7 +107,7 @@ def prepare(models: Any) -> None:
 
 
 CHECKS: list[Check] = [
-    ("probabilities at temperature 1", distribution),
-    ("temperature divides the logits", temperature),
-    ("numerically stable", stability),
+    (N_("probabilities at temperature 1"), distribution),
+    (N_("temperature divides the logits"), temperature),
+    (N_("numerically stable"), stability),
 ]

@@ -9,13 +9,14 @@ import numpy as np
 import torch
 
 from tutor.exercises.checks import Check, Fail, as_array, expect_shape
+from tutor.i18n import N_, _
 
 PROMPTS = ("The capital of France is", "My favourite food is", "Once upon a time")
 
-CROSSING = ("top-p must keep the smallest set whose sum reaches p, the token that crosses p "
+CROSSING = N_("top-p must keep the smallest set whose sum reaches p, the token that crosses p "
             "included (you dropped the crossing token: keep tokens while the sum BEFORE them "
             "is below p)")
-ORDER = ("top-p before top-k: apply top-k first, renormalise what is left, then top-p on "
+ORDER = N_("top-p before top-k: apply top-k first, renormalise what is left, then top-p on "
          "that (the order generate() uses)")
 
 
@@ -68,27 +69,28 @@ def _support(p: np.ndarray) -> set[int]:
 
 
 def compare(fn: Callable[..., Any], probs: np.ndarray, k: int, top_p: float, where: str) -> None:
-    out = as_array(fn(probs.copy(), k, top_p), "the result")
-    expect_shape(out, probs.shape, "the result")
+    out = as_array(fn(probs.copy(), k, top_p), _("the result"))
+    expect_shape(out, probs.shape, _("the result"))
     want = expected(probs, k, top_p)
-    settings = f"{where} with top_k={k}, top_p={top_p}"
+    settings = _("{prompt} with top_k={k}, top_p={p}").format(prompt=where, k=k, p=top_p)
     got_set, want_set = _support(out), _support(want)
     if got_set == want_set and np.allclose(out, want, atol=1e-6, rtol=1e-4):
         return
     for message, wrong in variants(probs.astype(np.float64), k, top_p).items():
         if _support(wrong) != want_set and got_set == _support(wrong):
-            raise Fail(f"{settings}: {message}")
+            raise Fail(f"{settings}: {_(message)}")
     if not np.all(np.isfinite(out)):
-        raise Fail(f"{settings}: your result contains nan or inf (did you keep at least one "
-                   "token?)")
+        raise Fail(f"{settings}: " + _("your result contains nan or inf (did you keep at "
+                                       "least one token?)"))
     if got_set != want_set:
         tiny = [i for i in got_set - want_set if out[i] < 1e-12]
         if tiny and not (want_set - got_set):
-            raise Fail(f"{settings}: removed tokens must be exactly 0, not tiny values")
-        raise Fail(f"{settings}: you kept {len(got_set)} tokens, the expected result keeps "
-                   f"{len(want_set)}")
-    raise Fail(f"{settings}: you kept the right tokens but with the wrong probabilities "
-               f"(they sum to {out.sum():.6g}: renormalise what you keep so it sums to 1)")
+            raise Fail(f"{settings}: " + _("removed tokens must be exactly 0, not tiny values"))
+        raise Fail(f"{settings}: " + _("you kept {got} tokens, the expected result keeps "
+                                       "{want}").format(got=len(got_set), want=len(want_set)))
+    raise Fail(f"{settings}: " + _("you kept the right tokens but with the wrong "
+                                   "probabilities (they sum to {total}: renormalise what you "
+                                   "keep so it sums to 1)").format(total=f"{out.sum():.6g}"))
 
 
 def _distributions(models: Any) -> list[tuple[str, np.ndarray]]:
@@ -102,14 +104,14 @@ def _distributions(models: Any) -> list[tuple[str, np.ndarray]]:
 def off(fn: Callable[..., Any], models: Any) -> str:
     for where, probs in _distributions(models):
         compare(fn, probs, 0, 1.0, where)
-    return "top_k=0, top_p=1.0 leave the distribution as it is"
+    return _("top_k=0, top_p=1.0 leave the distribution as it is")
 
 
 def top_k(fn: Callable[..., Any], models: Any) -> str:
     for where, probs in _distributions(models):
         for k in (1, 5, 40):
             compare(fn, probs, k, 1.0, where)
-    return "top-k keeps exactly the k most probable tokens, renormalised"
+    return _("top-k keeps exactly the k most probable tokens, renormalised")
 
 
 def _p_values(probs: np.ndarray) -> list[float]:
@@ -123,14 +125,14 @@ def top_p(fn: Callable[..., Any], models: Any) -> str:
     for where, probs in _distributions(models):
         for p in _p_values(probs):
             compare(fn, probs, 0, round(p, 6), where)
-    return "top-p keeps the smallest set that reaches p, crossing token included"
+    return _("top-p keeps the smallest set that reaches p, crossing token included")
 
 
 def order(fn: Callable[..., Any], models: Any) -> str:
     for where, probs in _distributions(models):
         for k, p in ((3, 0.6), (10, 0.8), (20, 0.5), (2, 0.9)):
             compare(fn, probs, k, p, where)
-    return "top-k first, then top-p on what is left, as generate() does"
+    return _("top-k first, then top-p on what is left, as generate() does")
 
 
 def prepare(models: Any) -> None:
@@ -139,8 +141,8 @@ def prepare(models: Any) -> None:
 
 
 CHECKS: list[Check] = [
-    ("off means off", off),
+    (N_("off means off"), off),
     ("top-k", top_k),
-    ("top-p keeps the crossing token", top_p),
-    ("top-k, then top-p", order),
+    (N_("top-p keeps the crossing token"), top_p),
+    (N_("top-k, then top-p"), order),
 ]
