@@ -38,6 +38,9 @@ from tutor.i18n import N_, _, ngettext
 
 Position = tuple[int, int]  # 1-based line and column
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
+# ruamel's sentence for a repeated key (its other YAML errors are shown as it words them)
+_DUPLICATE = re.compile(r'^found duplicate key (?P<key>".*?") with value (?P<value>".*?") '
+                        r'\(original value: (?P<first>".*?")\)$')
 _TAGS = ("kind", "type")  # the discriminators pydantic adds to error locations
 _STEP: TypeAdapter[schema.AnyStep] = TypeAdapter(schema.Step)
 _NUMBER: TypeAdapter[schema.NumberDecl] = TypeAdapter(schema.NumberDecl)
@@ -144,7 +147,10 @@ def parse_lesson_tree(path: Path) -> tuple[Any, dict[Loc, Position]] | LessonErr
         where = "(yaml)"
         if isinstance(err, DuplicateKeyError) and mark is not None:
             where = _key_path_at(yaml, text, mark.line, mark.column) or where
-            problem = problem.replace("found duplicate key", "duplicate key")
+            duplicate = _DUPLICATE.match(problem)
+            problem = (_("duplicate key {key} with value {value} (first value: {first})").format(
+                key=duplicate["key"], value=duplicate["value"], first=duplicate["first"])
+                if duplicate else problem.replace("found duplicate key", "duplicate key"))
         return LessonError(path, line, col, where, problem)
     except Exception as err:  # ruamel raises a few unmarked errors (bad tags, encodings)
         return LessonError(path, 1, 1, "(yaml)", " ".join(str(err).split()))
