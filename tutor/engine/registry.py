@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tutor.i18n import N_
 from tutor.paths import dates_model_dir
 
 Kind = Literal["decoder", "encoder", "seq2seq"]
@@ -49,7 +50,8 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec(
             name="dates",
             kind="seq2seq",
-            title="tutor-dates (our own encoder-decoder)",
+            # a name with words in it: marked for the catalog, translated where it is shown
+            title=N_("tutor-dates (our own encoder-decoder)"),
             description="encoder-decoder trained by this project: human-written dates to ISO dates",
             source="repo",
             path=dates_model_dir(),

@@ -39,7 +39,6 @@ from tutor.app.panels.render import (
     pad,
     visible,
 )
-from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
 from tutor.i18n import _, ngettext
 
@@ -551,7 +550,7 @@ class AttentionPanel(LivePanel):
 
     def _label_model(self) -> None:
         other = "encoder" if self.role == "decoder" else "decoder"
-        title = get_spec(self.hub.names[other]).title  # type: ignore[index]
+        title = self.model_title(other)
         self.query_one("#att-model", Button).label = _("Switch to {model} (m)").format(
             model=title)
 
