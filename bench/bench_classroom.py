@@ -5,7 +5,7 @@ cookies, then the websocket with the terminal), and keeps every earlier one open
 new session it times the first screen (the name question drawn) and the model being ready,
 then reads the memory of every tutor process the server runs. It stops when the machine's
 available memory falls under --min-available-gib, when a first screen takes more than
---slowdown times the first session's, or at --sessions.
+--slowdown times the first session's, at --sessions, or when --budget seconds have gone.
 
 Results replace the "Classroom capacity" section of bench/RESULTS.md (other sections are
 left as they are); --print-only prints them instead.
@@ -44,7 +44,7 @@ FIRST_SCREEN = "What is your name?"
 MODEL_READY = "ready on"
 WAIT = 600.0
 NEXT_PANEL = "\x1b[6;5~"  # ctrl+page down, as a terminal sends it
-# the Lab's tabs up to next-token: tokenizer, embeddings (MiniLM), attention, layers,
+# the Lab's tabs up to next-token: tokenizer, embeddings (MiniLM), attention, logit lens,
 # next-token; each runs its model once, so every weight of both models has been read
 LAB_PANELS = 5
 
@@ -119,15 +119,16 @@ def _tutors(server: psutil.Process) -> list[psutil.Process]:
 
 
 async def _settle(process: psutil.Process, quiet: float = 5.0, limit: float = WAIT) -> None:
-    """Wait until `process` has used no CPU for `quiet` seconds: its panels are done."""
+    """Wait until `process` has used under 5% of a core over the last `quiet` seconds: its
+    panels are done (an idle session still wakes briefly, e.g. to blink the cursor)."""
     deadline = time.monotonic() + limit
-    last, still = sum(process.cpu_times()[:2]), time.monotonic()
+    samples = [(time.monotonic(), sum(process.cpu_times()[:2]))]
     while time.monotonic() < deadline:
         await asyncio.sleep(0.5)
-        now = sum(process.cpu_times()[:2])
-        if now - last > 0.05:
-            last, still = now, time.monotonic()
-        elif time.monotonic() - still >= quiet:
+        now = time.monotonic()
+        samples.append((now, sum(process.cpu_times()[:2])))
+        window = [s for s in samples if s[0] >= now - quiet]
+        if now - samples[0][0] >= quiet and window[-1][1] - window[0][1] < 0.05 * quiet:
             return
 
 
@@ -158,6 +159,7 @@ async def measure(args: argparse.Namespace) -> tuple[list[Row], str, dict[str, s
     sessions: list[Session] = []
     rows: list[Row] = []
     stop = f"--sessions {args.sessions} reached"
+    began = time.monotonic()
     try:
         for _ in range(100):
             try:
@@ -167,6 +169,9 @@ async def measure(args: argparse.Namespace) -> tuple[list[Row], str, dict[str, s
             except aiohttp.ClientError:
                 await asyncio.sleep(0.2)
         for n in range(1, args.sessions + 1):
+            if time.monotonic() - began > args.budget:
+                stop = f"the --budget of {args.budget:.0f} s was spent ({n - 1} sessions open)"
+                break
             session = Session(url, token)
             sessions.append(session)
             started = time.monotonic()
@@ -217,10 +222,12 @@ def report(rows: list[Row], stop: str, machine: dict[str, str], args: argparse.N
     lines = [SECTION, "",
              "Written by `python bench/bench_classroom.py`; every number below comes from one "
              "run. Sessions are opened one after another against one `tutor serve` (real "
-             "models: each session loads SmolLM2-135M in float32), each kept open while the "
+             "models: each session loads SmolLM2-135M in float32, its decode layout "
+             "memory-mapped from the model cache's `blas-layout.bin`, one copy for all "
+             "sessions), each kept open while the "
              "next starts; a session counts as ready when its model is loaded. Then it opens "
              "the Lab and steps through its first five panels (tokenizer, embeddings with "
-             "MiniLM, attention, layers, next-token), so both models have run and every "
+             "MiniLM, attention, logit lens, next-token), so both models have run and every "
              "weight has been read, and the memory is read once the process is idle. RSS is one "
              "session process's resident memory; PSS splits pages shared between processes "
              "(the Python and torch libraries) among them, so the PSS column adds up to what "
@@ -236,17 +243,19 @@ def report(rows: list[Row], stop: str, machine: dict[str, str], args: argparse.N
     lines.append("")
     if rows:
         # what one more session costs: the pages only it maps (its USS); what the machine
-        # pays once: the pages sessions share (libraries, the weights' file in page cache)
-        per_session = statistics.median(r.uss_mib for r in rows)
-        shared = rows[0].rss_mib - rows[0].uss_mib
+        # pays once: what the first session took (its PSS, alone) beyond that, the pages
+        # sessions share (libraries, the weights' files in the page cache)
+        per_session = statistics.median(r.uss_mib for r in rows[1:] or rows)
+        shared = rows[0].pss_mib - per_session
         total_gib = psutil.virtual_memory().total / 1024**3
         reserve = args.min_available_gib
         fits = int(((total_gib - reserve) * 1024 - shared) / per_session)
         lines += [
             f"One more session costs **{per_session:.0f} MiB** (median USS: pages only that "
-            f"process maps, freed when it ends); about {shared:.0f} MiB more of the first "
-            "session's resident memory is shared (Python, torch and the other libraries, and "
-            "whatever of the weights' files is mapped). Median first screen "
+            f"process maps, freed when it ends, over the sessions after the first); the "
+            f"machine pays about {shared:.0f} MiB once, what the first session took beyond "
+            "that: the pages sessions share (the libraries, and the weights' files, "
+            "SmolLM2's layout file included, in the page cache). Median first screen "
             f"{statistics.median(r.first_screen_s for r in rows):.1f} s, median time to a "
             f"loaded model {statistics.median(r.model_ready_s for r in rows):.1f} s, median "
             f"time through the five panels {statistics.median(r.used_s for r in rows):.1f} s.",
@@ -255,7 +264,7 @@ def report(rows: list[Row], stop: str, machine: dict[str, str], args: argparse.N
             f"with {reserve:g} GiB left for the system ((total - reserve - shared) / cost per "
             "session). CPU is the tighter bound on 2 cores: a session's model load and each "
             "panel computation take a core while they run, so learners who load or generate "
-            "at the same moment wait for each other; sessions at rest cost no CPU. "
+            "at the same moment wait for each other; a session at rest costs little CPU. "
             "`tutor serve --max-sessions` defaults to 8.", ""]
     return lines
 
@@ -269,6 +278,8 @@ def main() -> None:
                         help="stop when the machine has less memory available than this")
     parser.add_argument("--slowdown", type=float, default=3.0,
                         help="stop when a first screen takes this many times the first one's")
+    parser.add_argument("--budget", type=float, default=1800,
+                        help="open no more sessions after this many seconds")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--print-only", action="store_true")
     args = parser.parse_args()

@@ -171,10 +171,13 @@ def _mapped(store: Path, shapes: list[tuple[int, int]], source: str) -> np.ndarr
         reason = f"it cannot be read ({err})"
     if not reason:
         offset, (_, floats) = _data_offset(length), _offsets(shapes)
-        if size == offset + 4 * floats:
-            return np.memmap(store, dtype=np.float32, mode="c", offset=offset,
-                             shape=(floats,)).view(np.ndarray)
         reason = f"it is {size} bytes, not {offset + 4 * floats}"
+        if size == offset + 4 * floats:
+            try:
+                return np.memmap(store, dtype=np.float32, mode="c", offset=offset,
+                                 shape=(floats,)).view(np.ndarray)
+            except (OSError, ValueError) as err:
+                reason = f"it cannot be mapped ({err})"
     log.info("rebuilding the BLAS layout in %s: %s", store, reason)
     return None
 
