@@ -79,8 +79,12 @@ def test_check_reports_in_korean_with_file_line_and_field_kept() -> None:
 def test_a_usage_error_is_one_korean_line_with_status_2() -> None:
     result = tutor("--lang", "ko", "next", "hi", "--top-k", "x")
     assert result.exit_code == 2
-    assert result.stderr.startswith("tutor next: --top-k의 값이 잘못되었습니다: ")
-    assert result.stderr.rstrip().endswith("받을 수 있는 값: 40 같은 정수")
+    # Click's own sentence ("'x' is not a valid integer.") is not shown: the value it names is
+    assert result.stderr == ("tutor next: --top-k에 'x' 값은 쓸 수 없습니다. 받을 수 있는 값: "
+                             "40 같은 정수\n")
+    out_of_range = tutor("--lang", "ko", "serve", "--port", "70000")
+    assert out_of_range.stderr == ("tutor serve: --port에 70000 값은 쓸 수 없습니다. 받을 수 있는 "
+                                   "값: 1부터 65535까지의 정수\n")
     unknown = tutor("--lang", "ko", "nope")
     assert unknown.exit_code == 2
     assert unknown.stderr.startswith("tutor: 없는 명령입니다: 'nope'. 있는 명령: attention,")

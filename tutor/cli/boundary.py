@@ -22,6 +22,8 @@ from tutor.i18n import _
 
 USAGE_STATUS = 2
 _NO_SUCH_COMMAND = re.compile(r"^No such command (.+)$")
+# the value Click's type conversion refused, from its sentence ("'x' is not a valid integer.")
+_GIVEN = re.compile(r"^(.+?) is not (?:a valid |in the range |one of )")
 # what writing to a full disk, a closed pipe or a vanished terminal raises
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF}
 
@@ -82,7 +84,11 @@ def usage_line(err: click.UsageError) -> str:
             command=where, name=_name(err.param), help=helps)
     if isinstance(err, click.BadParameter):
         form = _form(err.param)
-        # the detail is Click's own sentence (it names the value given), in English
+        given = _GIVEN.match(err.message)
+        if form and given:
+            return _("{command}: {name} does not take {value}; it takes {form}").format(
+                command=where, name=_name(err.param), value=given.group(1), form=form)
+        # otherwise the detail is Click's own sentence, in English
         detail = err.message.rstrip(".")
         if form:
             return _("{command}: bad value for {name}: {detail}; it takes {form}").format(

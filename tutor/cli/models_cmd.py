@@ -61,7 +61,7 @@ def models(ctx: click.Context, as_json: bool) -> None:
                       problem=escape(r["problem"]), command=r["fetch"]) if r["problem"]
                   else "[red]" + _("missing") + f"[/] ({r['fetch']})")
         where = r["path"] or _("built in memory (tests)")
-        table.add_row(r["name"], r["title"], _(KINDS.get(r["kind"], r["kind"])), status, where)
+        table.add_row(r["name"], _(r["title"]), _(KINDS.get(r["kind"], r["kind"])), status, where)
     Console().print(table)
 
 
@@ -92,7 +92,7 @@ def fetch_models(todo: list[ModelSpec], console: Console, cache: Path,
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), TimeElapsedColumn(), console=console) as progress:
         for number, spec in enumerate(todo, 1):
-            task = progress.add_task(f"{spec.title} ({number}/{len(todo)})", total=None)
+            task = progress.add_task(f"{_(spec.title)} ({number}/{len(todo)})", total=None)
 
             def downloaded(done: int, total: int, task: TaskID = task) -> None:
                 progress.update(task, completed=done, total=total or None)

