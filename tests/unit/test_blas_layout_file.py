@@ -232,3 +232,45 @@ def test_decode_torch_leaves_the_cache_alone(settings: Settings) -> None:
 
     m: Any = load(SPEC, replace(settings, decode="torch"))
     assert m.blas is None and not store(settings).exists()
+
+
+def test_loads_at_once_build_the_file_once(settings: Settings,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class joining right after a fetch: one load builds, the others wait and map it."""
+    from dataclasses import replace
+    from threading import Barrier, Thread
+
+    writes: list[Path] = []
+    write = blas._write
+
+    def counted(store: Path, *args: Any) -> None:
+        writes.append(store)
+        write(store, *args)
+
+    monkeypatch.setattr(blas, "_write", counted)
+    models = [load(SPEC, replace(settings, decode="torch")).model for _ in range(3)]
+    prepared = fetch.prepared(SPEC, settings.cache_dir)
+    assert prepared is not None
+    path, source = prepared
+    start, laid = Barrier(len(models)), list[blas.BlasWeights]()
+
+    def lay(model: Any) -> None:
+        start.wait()
+        laid.append(blas.lay_out(model, path, source))
+
+    threads = [Thread(target=lay, args=(m,)) for m in models]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert writes == [path] and len(laid) == len(models)
+    ranges = mapping(path)
+    assert all(any(lo <= w.lm_head.ctypes.data < hi for lo, hi in ranges) for w in laid)
+
+
+def test_a_killed_builders_temporary_file_goes_at_the_next_build(settings: Settings) -> None:
+    path = store(settings)
+    left = path.with_name(f".{path.name}.k1ll3d.partial")
+    left.write_bytes(b"half a layout")
+    load(SPEC, settings)
+    assert path.exists() and not left.exists()

@@ -17,9 +17,10 @@ For weights in the model cache the layout is a file beside them (`store`), writt
 first load and memory-mapped by every later one: all tutor processes on a machine then
 share one copy in the page cache instead of each holding ~510 MiB of its own. The file's
 header records `LAYOUT_VERSION`, the identity of the weights it came from and each
-matrix's shape; a mismatch, or a size that disagrees with the header, rebuilds it. Where
-it cannot be written (a read-only or full cache) the layout stays in memory, as without
-a store.
+matrix's shape; a mismatch, or a size that disagrees with the header, rebuilds it. One
+process builds at a time (a lock file beside it), so a class that loads at once after a
+fetch builds it once. Where it cannot be written (a read-only or full cache) the layout
+stays in memory, as without a store.
 
 The arithmetic is float32, in the order of the transformers eager llama code; only the
 summation order inside each product differs (another BLAS), so greedy output is the same
@@ -32,6 +33,8 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,11 @@ import torch
 from torch import nn
 
 from tutor.engine.decode import llama
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, so concurrent first loads may each build the file
+    fcntl = None  # type: ignore[assignment]
 
 _ALIGN = 16  # floats: each matrix starts on a 64-byte cache line
 # Bump when the arena changes (which matrices, their order, layout or alignment): every
@@ -200,6 +208,19 @@ def _write(store: Path, arena: np.ndarray, shapes: list[tuple[int, int]], source
         raise
 
 
+@contextmanager
+def _building(store: Path) -> Iterator[None]:
+    """One builder at a time (a whole class may load at once after a fetch): an exclusive
+    lock on a file beside the store; the others wait, then find the file built. Holding
+    it, any temporary file left is a killed builder's, so it goes."""
+    with open(store.with_name(f".{store.name}.lock"), "ab") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        for left in store.parent.glob(f".{store.name}.*.partial"):
+            left.unlink(missing_ok=True)
+        yield
+
+
 def _arena(matrices: list[_Matrix], store: Path | None, source: str) -> np.ndarray:
     """The arena: mapped from `store` (built and written there first when it is missing or
     stale), or in memory without a store or when the store cannot be written."""
@@ -209,16 +230,20 @@ def _arena(matrices: list[_Matrix], store: Path | None, source: str) -> np.ndarr
     mapped = _mapped(store, shapes, source)
     if mapped is not None:
         return mapped
-    arena = _filled(matrices)
+    arena = None
     try:
-        _write(store, arena, shapes, source)
+        with _building(store):
+            mapped = _mapped(store, shapes, source)  # built while this process waited
+            if mapped is None:
+                arena = _filled(matrices)
+                _write(store, arena, shapes, source)
+                mapped = _mapped(store, shapes, source)
     except OSError as err:
         log.warning("the BLAS layout stays in this process's memory: cannot write %s (%s)",
                     store, err)
-        return arena
-    mapped = _mapped(store, shapes, source)
-    # the mapped copy replaces the private one, which is freed on return
-    return arena if mapped is None else mapped
+    if mapped is not None:
+        return mapped  # the private copy, if this process built one, is freed on return
+    return _filled(matrices) if arena is None else arena
 
 
 def _rebind(module: nn.Linear, view: np.ndarray, keep_rows: bool = False) -> None:
