@@ -283,6 +283,7 @@ def query_bars(maps: AttentionMaps, layer: int, head: int, row: int,
     lines = [Text(_("“{token}” looks at").format(token=visible(maps.tokens[row])),
                   style="italic")]
     masked_word = _("masked")
+    room = max(6, cell_len(masked_word))  # a percentage, or the word in full
     for k, token in enumerate(maps.tokens):
         w = weights[k]
         masked = maps.causal and k > row
@@ -290,7 +291,7 @@ def query_bars(maps: AttentionMaps, layer: int, head: int, row: int,
         lines.append(Text.assemble(
             (pad(visible(token), 12) + " ", dim),
             (f"{bar(w, 16):<16}", _bar_style(round(w, 2))),
-            (" " + pad(masked_word if masked else f"{w:.0%}", 6, ">"), dim),
+            (" " + pad(masked_word if masked else f"{w:.0%}", room, ">"), dim),
             (" ◀" if k == key else "", "bold")))
     return lines
 
