@@ -4,6 +4,7 @@ measure the terminal draws by."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rich.cells import cell_len
 from rich.text import Text
@@ -132,3 +133,20 @@ def test_a_korean_plot_keeps_its_width_and_its_right_edge():
     assert widths("위치별 토큰당 시간 (ms)", "캐시 켬") != {40}  # as plotext draws it
     assert widths(plot_label("위치별 토큰당 시간 (ms)"), plot_label("캐시 켬")) == {40}
     assert plot_label("time per token (ms)") == "time per token (ms)"
+
+
+def test_the_query_bars_show_a_long_masked_word_whole_and_keep_their_columns(korean: None):
+    from tutor.app.panels.attention import query_bars
+    from tutor.engine.types import AttentionMaps
+
+    n = 3
+    weights = np.tril(np.ones((n, n)))
+    weights = (weights / weights.sum(axis=1, keepdims=True))[None, None]
+    maps = AttentionMaps(model="m", facts=None, tokens=["고양이", "가", "␣잔다"],  # type: ignore[arg-type]
+                         weights=weights, causal=True)
+    lines = [line.plain for line in query_bars(maps, 0, 0, row=0, key=0)]
+    masked = i18n._("masked")
+    assert lines[0] == "“고양이”이(가) 보는 곳"
+    assert lines[2].rstrip().endswith(masked) and lines[3].rstrip().endswith(masked)
+    # every bar row is as wide as the others, in cells
+    assert len({cell_len(line.removesuffix(" ◀")) for line in lines[1:]}) == 1

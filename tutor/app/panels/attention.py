@@ -39,7 +39,6 @@ from tutor.app.panels.render import (
     pad,
     visible,
 )
-from tutor.engine import get_spec
 from tutor.engine.types import AttentionMaps
 from tutor.i18n import _, ngettext
 
@@ -284,6 +283,7 @@ def query_bars(maps: AttentionMaps, layer: int, head: int, row: int,
     lines = [Text(_("“{token}” looks at").format(token=visible(maps.tokens[row])),
                   style="italic")]
     masked_word = _("masked")
+    room = max(6, cell_len(masked_word))  # a percentage, or the word in full
     for k, token in enumerate(maps.tokens):
         w = weights[k]
         masked = maps.causal and k > row
@@ -291,7 +291,7 @@ def query_bars(maps: AttentionMaps, layer: int, head: int, row: int,
         lines.append(Text.assemble(
             (pad(visible(token), 12) + " ", dim),
             (f"{bar(w, 16):<16}", _bar_style(round(w, 2))),
-            (" " + pad(masked_word if masked else f"{w:.0%}", 6, ">"), dim),
+            (" " + pad(masked_word if masked else f"{w:.0%}", room, ">"), dim),
             (" ◀" if k == key else "", "bold")))
     return lines
 
@@ -551,7 +551,7 @@ class AttentionPanel(LivePanel):
 
     def _label_model(self) -> None:
         other = "encoder" if self.role == "decoder" else "decoder"
-        title = get_spec(self.hub.names[other]).title  # type: ignore[index]
+        title = self.model_title(other)
         self.query_one("#att-model", Button).label = _("Switch to {model} (m)").format(
             model=title)
 

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from tutor.app.engines import EngineHub
 from tutor.course.panels import PANELS, PanelSpec
+from tutor.engine import get_spec
 from tutor.i18n import _
 
 
@@ -105,6 +106,11 @@ class Panel(Widget):
     def _log_failure(self, err: Exception) -> None:
         # the traceback is for a maintainer (`textual console`), never for the screen
         self.log.error("".join(traceback.format_exception(err)))
+
+    def model_title(self, role: str) -> str:
+        """The name of the model in `role` as the learner reads it (one has words to
+        translate: "tutor-dates (our own encoder-decoder)")."""
+        return _(get_spec(self.hub.names[role]).title)  # type: ignore[index]
 
     @classmethod
     def spec(cls) -> PanelSpec:

@@ -18,7 +18,6 @@ from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.render import clip, heat_legend, heat_style, pad, plot_label
-from tutor.engine import get_spec
 from tutor.engine.types import Embeddings
 from tutor.i18n import _
 
@@ -123,7 +122,7 @@ class EmbeddingsPanel(LivePanel):
         texts = self.inputs.get("texts")
         if not isinstance(texts, list) or not texts:
             texts = BANK_EXAMPLE
-        title = get_spec(self.hub.names["encoder"]).title
+        title = self.model_title("encoder")
         yield Static(Text.assemble((title, "bold"), " · ", _(
             "sentence vectors (mean of the token vectors) · one word or sentence per line")),
                      id="emb-title")

@@ -23,7 +23,6 @@ from tutor.app.engines import Role
 from tutor.app.panels.base import panel_css
 from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.render import bar, clip, fill, heat_color, token_strip
-from tutor.engine import get_spec
 from tutor.engine.isodate import is_iso_date
 from tutor.engine.types import LoopStep
 from tutor.i18n import N_, _, ngettext
@@ -143,7 +142,7 @@ class PredictionLoopPanel(LivePanel):
 
     def _label_model(self) -> None:
         other = "seq2seq" if self.role == "decoder" else "decoder"
-        title = get_spec(self.hub.names[other]).title  # type: ignore[index]
+        title = self.model_title(other)
         self.query_one("#loop-model", Button).label = _("Switch to {model} (m)").format(
             model=title)
 
@@ -210,7 +209,7 @@ class PredictionLoopPanel(LivePanel):
         else:
             grid.add_row("1 " + _("text"), Text(clip(self.text, 80)))
             grid.add_row("2 " + _("token ids"), self._chips(s))
-        title = get_spec(self.hub.names[self.role]).title  # type: ignore[index]
+        title = self.model_title(self.role)
         n = len(s.input_ids)
         grid.add_row("3 " + _("the model"), Text(ngettext(
             "{model} reads {n} token and gives one score (logit) per vocabulary entry for the "

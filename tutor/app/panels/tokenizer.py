@@ -19,12 +19,12 @@ from tutor.app.panels.chips import TokenChips
 from tutor.app.panels.live import JobAnswer, LivePanel
 from tutor.app.panels.render import fill
 from tutor.app.panels.scripts import LATIN, PUNCTUATION, script_costs
-from tutor.engine import EngineError, get_spec
+from tutor.engine import EngineError
 from tutor.engine.types import Tokenization
 from tutor.i18n import N_, _, ngettext
 
-# WordPiece is the method's name in every language
-ROLES = {"decoder": N_("byte-level BPE"), "encoder": "WordPiece"}
+# the methods as the glossary and the lessons name them
+ROLES = {"decoder": N_("byte-level BPE"), "encoder": N_("WordPiece")}
 # Drawing tens of thousands of chips would stall the screen; counts stay exact beyond this.
 MAX_SHOWN_TOKENS = 1500
 # Up to this many characters, once both tokenizers are loaded, a keystroke is tokenized on
@@ -142,7 +142,7 @@ class TokenizerPanel(LivePanel):
                     placeholder=_("Type or paste any text…"))
         with Horizontal(id="tok-columns"):
             for role in ("decoder", "encoder"):
-                column = TokenColumn(role, get_spec(self.hub.names[role]).title)  # type: ignore[index]
+                column = TokenColumn(role, self.model_title(role))
                 column.display = mode in (role, "both")
                 yield column
         yield self.status

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
-from tutor.engine import get_spec
 from tutor.i18n import _
 
 if TYPE_CHECKING:
@@ -24,7 +23,7 @@ def waiting_text(panel: LivePanel, tick: int = 0) -> str:
     """What the panel waits for, in words."""
     spin = SPINNER[tick % len(SPINNER)]
     hub = panel.hub
-    loading = [get_spec(hub.names[role]).title for role in panel.models()
+    loading = [panel.model_title(role) for role in panel.models()
                if not hub.get(role).loaded]
     if loading:
         models = _(" and ").join(loading)
