@@ -89,7 +89,7 @@ def list_cmd(as_json: bool) -> None:
     for row in rows:
         status = _(STATUS_WORDS.get(row["status"], row["status"]))
         click.echo(f"{pad(row['id'], 13)} {pad(status, 8)} {pad(row['lesson'], 26)} "
-                   f"{pad(row['function'], 19)} {row['title']}")
+                   f"{pad(row['function'], 19)} {_(row['title'])}")
 
 
 @exercise_group.command("path")
@@ -148,7 +148,7 @@ def check_cmd(exercise_id: str, file: Path | None, as_json: bool,
         for check in run.checks:
             mark = "✓" if check.passed else "✗"
             lines = check.message.splitlines() or [""]
-            click.echo(f"{mark} {check.name}: {lines[0]}")
+            click.echo(f"{mark} {_(check.name)}: {lines[0]}")
             for line in lines[1:]:
                 click.echo(f"    {line}")
         good = sum(1 for c in run.checks if c.passed)

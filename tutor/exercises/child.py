@@ -28,7 +28,6 @@ from typing import Any
 from tutor import i18n
 from tutor.i18n import N_, _
 
-LANGUAGE_ENV = "TUTOR_LANG"  # the learner's language, set by the parent (runner)
 OUTPUT_LIMIT = 16 * 1024 * 1024  # bytes of printed output
 COMPILES = N_("your file compiles")
 RUNS = N_("your file runs")
@@ -182,8 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--decoder")
     parser.add_argument("--encoder")
     parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--lang", default=i18n.DEFAULT)  # the learner's, from the runner
     args = parser.parse_args(argv)
-    i18n.use(os.environ.get(LANGUAGE_ENV) or i18n.DEFAULT)  # the messages, in the learner's
+    i18n.use(args.lang)
     die_with_parent()
     run(args)
     sys.stdout.flush()

@@ -92,10 +92,10 @@ class _Session:
             p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
         env.update(TUTOR_DEVICE="cpu", CUDA_VISIBLE_DEVICES="", PYTHONDONTWRITEBYTECODE="1",
                    TOKENIZERS_PARALLELISM="false")
-        # the child writes its messages in the learner's language (tutor.exercises.child)
-        env["TUTOR_LANG"] = i18n.current()
+        # the child writes its messages in the learner's language
         cmd = [sys.executable, "-m", "tutor.exercises.child", "--exercise", exercise.id,
-               "--file", str(file), "--fd", str(write_fd), "--memory-mb", str(memory_mb)]
+               "--file", str(file), "--fd", str(write_fd), "--memory-mb", str(memory_mb),
+               "--lang", i18n.current()]
         for kind, where in paths.items():
             cmd += [f"--{kind}", where]
         try:
