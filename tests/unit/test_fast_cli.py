@@ -66,3 +66,16 @@ def test_fast_tokens_equal_the_engines_tokens_on_the_real_models(model: str) -> 
     out, report = run(["tokens", text, "--model", model, "--json"])
     assert report["heavy"] == []
     assert json.loads(out) == [t.to_dict() for t in Engine(model).tokens(text).tokens]
+
+
+@pytest.mark.real
+def test_the_tokens_table_keeps_its_columns_on_jamo_pieces() -> None:
+    """MiniLM splits 안 into jamo; alone, a vowel or final jamo is zero cells wide, so the
+    table draws it as its letter and every row is as wide as the header."""
+    from rich.cells import cell_len
+
+    out, report = run(["tokens", "안녕 hi", "--model", "minilm"])
+    assert report["code"] == 0, out
+    rows = [line for line in out.splitlines() if line.startswith(("│", "┃"))]
+    assert any("##ㅏ" in row for row in rows), out
+    assert {cell_len(row) for row in rows} == {cell_len(rows[0])}, out

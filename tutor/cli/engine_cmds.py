@@ -75,13 +75,16 @@ def tokens(text: str, model: str | None, device: str | None, as_json: bool) -> N
     from rich.console import Console
     from rich.table import Table
 
+    from tutor.pieces import visible
+
     title = ngettext("{count} token, {chars} characters per token",
                      "{count} tokens, {chars} characters per token", result.count)
     table = Table(title=title.format(count=result.count, chars=f"{result.chars_per_token:.2f}"))
     for col in ("#", "id", _("piece"), _("span"), _("special")):
         table.add_column(col)
     for i, t in enumerate(result.tokens):
-        table.add_row(str(i), str(t.id), t.text, f"{t.start}-{t.end}",
+        # a lone jamo is zero cells wide and would break the column: draw it as its letter
+        table.add_row(str(i), str(t.id), visible(t.text), f"{t.start}-{t.end}",
                       _("yes") if t.special else "")
     Console().print(table)
     _notice(result.notice)
