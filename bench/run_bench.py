@@ -395,6 +395,7 @@ def bench_load(rep: Report, gguf: Path, reps: int) -> None:
 
     from tutor.engine import MODELS
     from tutor.engine.loading import load
+    from tutor.settings import Settings
 
     def from_gguf() -> Any:
         model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
@@ -403,7 +404,7 @@ def bench_load(rep: Report, gguf: Path, reps: int) -> None:
 
     cached, direct = [], []
     for _ in range(reps):
-        cached.append(timed(lambda: load(MODELS["smollm2"]))[0])
+        cached.append(timed(lambda: load(MODELS["smollm2"], Settings.build({})))[0])
         gc.collect()
         direct.append(timed(from_gguf)[0])
         gc.collect()
