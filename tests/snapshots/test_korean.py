@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from tests.snapshots.conftest import compare_screen, learner_on_step_three
 from tutor import i18n
 from tutor.app.app import TutorApp
-from tutor.course.progress import ProgressStore
-from tutor.settings import Settings
 
 SIZES = [(80, 24), (100, 30)]
 
@@ -44,13 +43,5 @@ SCREENS: dict[str, Any] = {"map": None, "read": ["enter"], "quiz": _answered_qui
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_korean_screen(snap_compare: Any, screen: str, size: tuple[int, int]) -> None:
-    store = ProgressStore.open(Settings.load().progress_path)
-    store.record_position("first-steps", "q-primes", 2)
-    store.record_answer("first-steps", "q-primes", ["two", "five"], True)
-    store.record_position("first-steps", "intro", 0)  # got to step 3, reviewing step 1
-    store.close()
-    action = SCREENS[screen]
-    if isinstance(action, list):
-        assert snap_compare(_app(), press=action, terminal_size=size)
-    else:
-        assert snap_compare(_app(), run_before=action, terminal_size=size)
+    learner_on_step_three(answered_primes=True)
+    assert compare_screen(snap_compare, _app(), SCREENS[screen], size)

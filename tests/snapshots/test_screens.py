@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from tests.snapshots.conftest import compare_screen, learner_on_step_three
 from tutor.app.app import TutorApp
 from tutor.course.progress import LEARNER_ID, ProgressStore
 from tutor.settings import Settings
@@ -106,12 +107,5 @@ SCREENS: dict[str, Any] = {
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen_at_size(snap_compare: Any, screen: str, size: tuple[int, int]) -> None:
-    store = ProgressStore.open(Settings.load().progress_path)
-    store.record_position("first-steps", "q-primes", 2)
-    store.record_position("first-steps", "intro", 0)  # got to step 3, reviewing step 1
-    store.close()
-    action = SCREENS[screen]
-    if isinstance(action, list):
-        assert snap_compare(_app(), press=action, terminal_size=size)
-    else:
-        assert snap_compare(_app(), run_before=action, terminal_size=size)
+    learner_on_step_three()
+    assert compare_screen(snap_compare, _app(), SCREENS[screen], size)
